@@ -19,15 +19,25 @@ type LossInputs struct {
 	OldValues  *Node // [B, T] critic values at rollout time (constant); Requirements.Values
 	Returns    *Node // [B, T] value targets (constant); Requirements.Values
 	Demo       *Node // [B] 1 for demonstration (off-policy / SFT) rows, 0 for rollouts; Requirements.Demo
-	Noise      *Node // [B, T] uniform [0,1) draws for random token selection; Requirements.Noise (Clip-Cov)
+	Noise      *Node // [B, T] uniform [0,1) draws for random token selection; Requirements.Noise (Clip-Cov; nil = first candidates)
 
 	// Whole-mini-batch denominators (spec §0.3): when a mini-batch is split into micro-batches the
 	// engine passes the mini-batch totals here so that aggregation does not depend on the split.
+	// Scalars of LogProb's dtype; nil means "this micro-batch is the whole mini-batch" (the count is
+	// then computed from this micro-batch). See LossOutput for how they scale losses and metrics.
 	TokenCount *Node // scalar: Σ mask over the whole mini-batch
 	SeqCount   *Node // scalar: number of rows with at least one valid token in the whole mini-batch
-	// MicroFraction is a scalar: (rows in this micro-batch) / (rows in the mini-batch). Modes whose
-	// denominator is a per-row mean weight each micro-batch by it.
+	// MicroFraction is a scalar: (rows in this micro-batch) / (rows in the mini-batch). The
+	// aggregation modes of this package use TokenCount/SeqCount instead (exact even when rows are
+	// uneven or empty); MicroFraction is read only by HPT's SFT term when DemoTokenCount is nil.
 	MicroFraction *Node
+
+	// DemoTokenCount is a scalar: Σ mask over the demonstration rows (Demo = 1) of the whole
+	// mini-batch. Optional, read by the HPT loss only (its SFT term is a token mean over
+	// demonstration tokens). When nil the SFT term falls back to upstream HPT behaviour: the token
+	// mean over this micro-batch's demonstration tokens, weighted by MicroFraction (which is not
+	// exactly invariant to how a mini-batch is split).
+	DemoTokenCount *Node
 }
 
 // Requirements say which optional LossInputs a loss reads, so the engine computes only those.
@@ -43,6 +53,22 @@ type Requirements struct {
 // LossOutput is what a policy loss builds: the scalar to minimise (already scaled so that summing
 // over micro-batches gives the mini-batch loss) and metrics under verl's names (each a scalar node
 // that is likewise summed over micro-batches).
+//
+// Scaling rule (the engine relies on it): every node in Loss and Metrics is this micro-batch's
+// additive share of the mini-batch value, so the engine only sums them over micro-batches.
+//   - Token statistics (actor/pg_clipfrac, actor/pg_clipfrac_lower, actor/ppo_kl, critic/vf_clipfrac,
+//     ...) are Σ_micro x·mask / (TokenCount + 1e-8), i.e. the micro-batch's masked mean weighted by
+//     its token share (Σ_micro mask / TokenCount).
+//   - Per-sequence statistics (FlowRL's log Z and IS weight) are Σ_micro rows / SeqCount, i.e. the
+//     micro-batch's row mean weighted by its share of non-empty rows.
+//   - Aggregated losses (actor/pg_loss, actor/entropy, actor/kl_loss, critic/vf_loss) use the
+//     whole-mini-batch denominators of their aggregation mode (see Aggregation), so they too sum.
+//   - Statistics of a per-micro-batch choice (actor/cov_selected_frac: Clip-Cov and KL-Cov select
+//     tokens per micro-batch, as upstream does) are token statistics of that choice; the choice itself,
+//     and hence the loss, depends on the split for those two methods only.
+//
+// With TokenCount/SeqCount/MicroFraction left nil (a single micro-batch), all shares are 1 and the
+// nodes are plain mini-batch values.
 type LossOutput struct {
 	Loss    *Node            // scalar
 	Metrics map[string]*Node // e.g. "actor/pg_loss", "actor/pg_clipfrac", "actor/ppo_kl", "actor/entropy"
@@ -57,3 +83,8 @@ type Loss interface {
 	// Build adds the loss to the graph of in.LogProb.
 	Build(in LossInputs) LossOutput
 }
+
+// Build contract for every Loss in this package: Build first calls CheckInputs(in, Requirements())
+// and, if that fails, panics with that error (GoMLX reports graph-construction errors by panicking,
+// and graph.Exec.Call returns such a panic as an error). An engine that calls CheckInputs itself
+// before Build therefore never sees a panic from a loss for a shape or presence problem.

@@ -21,6 +21,7 @@ type SamplingParams struct {
 	StopTokens  []int    // token ids that end a response (included in it, as EOS is)
 	Stop        []string // stop strings (engines that detokenise); the response is cut before them
 	Seed        uint64   // RNG seed; the same seed, prompts and weights give the same samples
+	IgnoreEOS   bool     // keep sampling past the model's end-of-sequence tokens (benchmarks; vLLM ignore_eos)
 }
 
 // Sequence is one sampled response.
@@ -55,7 +56,7 @@ type LogProbResult struct {
 // UpdateOptions control one optimizer step.
 type UpdateOptions struct {
 	Temperature    float64 // logits are divided by it in the training forward pass (verl semantics)
-	MicroBatchRows int     // rows per micro-batch for gradient accumulation (0: the whole mini-batch)
+	MicroBatchRows int     // rows per micro-batch for gradient accumulation (0: the engine's default)
 	Seed           uint64  // seed for loss-side randomness (Clip-Cov token selection)
 	// SkipAboveGradNorm skips the optimizer step when the pre-clip gradient norm exceeds it (HPT: 80);
 	// 0 disables.

@@ -20,7 +20,8 @@ type Config struct {
 	TieWordEmbeddings     bool    `json:"tie_word_embeddings"`     // lm_head shares the embedding matrix
 	AttentionBias         bool    `json:"attention_bias"`          // q/k/v biases (always true for qwen2)
 	BOSTokenID            int     `json:"bos_token_id"`            // beginning-of-sequence id
-	EOSTokenID            int     `json:"eos_token_id"`            // end-of-sequence id
+	EOSTokenID            int     `json:"eos_token_id"`            // end-of-sequence id (the first when config.json lists several)
+	EOSTokenIDs           []int   `json:"-"`                       // every end-of-sequence id config.json lists; nil means just EOSTokenID
 	TorchDtype            string  `json:"torch_dtype,omitempty"`   // "float32" or "bfloat16" on disk
 }
 
@@ -28,6 +29,9 @@ type Config struct {
 func (c Config) Dim() int {
 	if c.HeadDim > 0 {
 		return c.HeadDim
+	}
+	if c.NumAttentionHeads <= 0 {
+		return 0
 	}
 	return c.HiddenSize / c.NumAttentionHeads
 }

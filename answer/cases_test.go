@@ -1,0 +1,90 @@
+package answer
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLabelledCasesMeetTheAccuracyTargets runs the labelled verification cases of
+// ../shared/testdata/verify/cases.jsonl and asserts the per-tier accuracy targets (core ≥ 0.97,
+// synthetic ≥ 0.99) with zero timeouts. The policy tier (locale numbers, units, tolerance
+// conventions) is reported but not asserted.
+func TestLabelledCasesMeetTheAccuracyTargets(t *testing.T) {
+	cases, err := ReadCases(filepath.Join(sharedDir(t), "testdata", "verify", "cases.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Run(cases, DefaultOptions())
+	if r.Timeouts != 0 || r.Errors != 0 {
+		t.Errorf("%d timeouts and %d errors, want none", r.Timeouts, r.Errors)
+	}
+	type tally struct{ agree, total int }
+	tiers := map[string]*tally{}
+	for _, o := range r.Outcomes {
+		tl := tiers[o.Case.Tier]
+		if tl == nil {
+			tl = &tally{}
+			tiers[o.Case.Tier] = tl
+		}
+		tl.total++
+		if o.Verdict.Correct == *o.Case.Expected {
+			tl.agree++
+		} else {
+			t.Logf("disagree %s (%s): expected %v, verdict %+v", o.Case.ID, o.Case.Tier, *o.Case.Expected, o.Verdict)
+		}
+	}
+	for tier, want := range map[string]float64{"core": 0.97, "synthetic": 0.99} {
+		tl := tiers[tier]
+		if tl == nil || tl.total == 0 {
+			t.Fatalf("no %s cases", tier)
+		}
+		acc := float64(tl.agree) / float64(tl.total)
+		t.Logf("%s: %d/%d = %.4f", tier, tl.agree, tl.total, acc)
+		if acc < want {
+			t.Errorf("%s accuracy %.4f < %.2f", tier, acc, want)
+		}
+	}
+}
+
+func TestMalformedCaseLinesNameLineAndField(t *testing.T) {
+	cases := []struct{ name, input, want string }{
+		{"a missing gold", `{"pred": "1"}`, `line 1: missing field "gold"`},
+		{"a numeric pred", `{"gold": "1", "pred": 1}`, `line 1: field "pred"`},
+		{"a string label", "\n" + `{"gold": "1", "pred": "1", "expected": "yes"}`, `line 2: field "expected"`},
+		{"not JSON", `{gold`, "line 1: not a JSON object"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := DecodeCases(strings.NewReader(c.input))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want it to contain %q", err, c.want)
+			}
+		})
+	}
+	cs, err := DecodeCases(strings.NewReader(`{"gold": "1", "pred": "1", "extra": [1]}` + "\n\n"))
+	if err != nil || len(cs) != 1 || cs[0].Expected != nil {
+		t.Fatalf("unlabelled case: %+v, %v", cs, err)
+	}
+}
+
+// BenchmarkCoreTier measures single-goroutine throughput on the core tier of the labelled cases.
+func BenchmarkCoreTier(b *testing.B) {
+	cases, err := ReadCases(filepath.Join(sharedDir(b), "testdata", "verify", "cases.jsonl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var core []Case
+	for _, c := range cases {
+		if c.Tier == "core" {
+			core = append(core, c)
+		}
+	}
+	opt := DefaultOptions()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c := core[i%len(core)]
+		Verify(c.Gold, c.Pred, opt)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cases/s")
+}

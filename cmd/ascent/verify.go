@@ -1,0 +1,130 @@
+package main
+
+// ascent verify: measure the math verifier against labelled cases, or judge one pair.
+//
+//	ascent verify --cases ../shared/testdata/verify/cases.jsonl [--tier core] [--mode strict] [--json]
+//	ascent verify --gold '\frac{1}{2}' --pred 'so the answer is $\boxed{0.5}$'
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ascent-rl/ascent/answer"
+)
+
+func init() {
+	var (
+		casesPath, mode, tier, gold, pred string
+		asJSON                            bool
+		maxRows                           int
+	)
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Check the math verifier against labelled cases (accuracy, disagreements, latency) or judge one pair",
+		Long: `verify reads a JSONL file whose lines carry "gold", "pred" (a response or a bare answer) and
+optionally "expected" (the label) and "tier"; other fields are ignored. It prints accuracy, false
+accepts and rejects, a table of disagreements, throughput and p50/p99 latency (one goroutine).
+Without labels it prints each verdict. --gold/--pred judges a single pair.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opt := answer.DefaultOptions()
+			switch mode {
+			case "standard":
+			case "strict":
+				opt.Strict = true
+			default:
+				return fmt.Errorf("--mode %q: want standard or strict", mode)
+			}
+			out := cmd.OutOrStdout()
+			if casesPath == "" {
+				if gold == "" && pred == "" {
+					return fmt.Errorf("give --cases FILE.jsonl, or --gold and --pred")
+				}
+				v := answer.Verify(gold, pred, opt)
+				if asJSON {
+					return json.NewEncoder(out).Encode(v)
+				}
+				fmt.Fprintf(out, "correct=%v status=%s gold=%q pred=%q (%s)\n", v.Correct, v.Status, v.Gold, v.Pred, v.Detail)
+				return nil
+			}
+			cases, err := answer.ReadCases(casesPath)
+			if err != nil {
+				return err
+			}
+			if tier != "" {
+				kept := cases[:0]
+				for _, c := range cases {
+					if c.Tier == tier {
+						kept = append(kept, c)
+					}
+				}
+				if len(kept) == 0 {
+					return fmt.Errorf("--tier %q: no case in %s has that tier", tier, casesPath)
+				}
+				cases = kept
+			}
+			r := answer.Run(cases, opt)
+			if asJSON {
+				return json.NewEncoder(out).Encode(r)
+			}
+			printReport(out, r, maxRows)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&casesPath, "cases", "", "JSONL file of cases (gold, pred, optional expected and tier)")
+	f.StringVar(&mode, "mode", "standard", "standard (the equivalence verifier) or strict (JustRL's exact boxed-string check)")
+	f.StringVar(&tier, "tier", "", "only cases whose tier field equals this (core, policy, synthetic)")
+	f.StringVar(&gold, "gold", "", "gold answer, for a single pair")
+	f.StringVar(&pred, "pred", "", "response or predicted answer, for a single pair")
+	f.BoolVar(&asJSON, "json", false, "print one JSON object instead of the report")
+	f.IntVar(&maxRows, "max-rows", 50, "most disagreement (or verdict) rows printed")
+	rootCmd.AddCommand(cmd)
+}
+
+func printReport(w io.Writer, r answer.Report, maxRows int) {
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	clip := func(s string) string {
+		s = strings.Join(strings.Fields(s), " ")
+		if len(s) > 48 {
+			return s[:45] + "..."
+		}
+		return s
+	}
+	rows := 0
+	if r.Labelled > 0 {
+		fmt.Fprintln(tw, "id\texpected\tverdict\tstatus\tgold\tpred\tdetail")
+		for _, o := range r.Outcomes {
+			if o.Case.Expected == nil || *o.Case.Expected == o.Verdict.Correct {
+				continue
+			}
+			if rows++; rows <= maxRows {
+				fmt.Fprintf(tw, "%s\t%v\t%v\t%s\t%s\t%s\t%s\n", o.Case.ID, *o.Case.Expected, o.Verdict.Correct,
+					o.Verdict.Status, clip(o.Verdict.Gold), clip(o.Verdict.Pred), o.Verdict.Detail)
+			}
+		}
+	} else {
+		fmt.Fprintln(tw, "id\tverdict\tstatus\tgold\tpred")
+		for _, o := range r.Outcomes {
+			if rows++; rows <= maxRows {
+				fmt.Fprintf(tw, "%s\t%v\t%s\t%s\t%s\n", o.Case.ID, o.Verdict.Correct, o.Verdict.Status, clip(o.Verdict.Gold), clip(o.Verdict.Pred))
+			}
+		}
+	}
+	tw.Flush()
+	if rows > maxRows {
+		fmt.Fprintf(w, "... %d more rows (--max-rows)\n", rows-maxRows)
+	}
+	fmt.Fprintf(w, "\ncases %d", r.Total)
+	if r.Labelled > 0 {
+		fmt.Fprintf(w, ", labelled %d: accuracy %.4f (%d agree), false accepts %d, false rejects %d",
+			r.Labelled, r.Accuracy, r.Agree, r.FalseAccepts, r.FalseRejects)
+	}
+	fmt.Fprintf(w, "\nstatuses: timeouts %d, errors %d, unparsable %d\n", r.Timeouts, r.Errors, r.Unparsable)
+	fmt.Fprintf(w, "throughput %.0f cases/s on one goroutine, latency p50 %.3f ms, p99 %.3f ms\n", r.CasesPerSec, r.P50ms, r.P99ms)
+}

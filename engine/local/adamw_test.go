@@ -1,0 +1,67 @@
+package local
+
+import (
+	"context"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/ascent-rl/ascent/engine"
+)
+
+func TestLearningRateSchedulesWarmUpThenHoldOrDecay(t *testing.T) {
+	cases := []struct {
+		name string
+		cfg  Config
+		step int
+		want float64
+	}{
+		{"warm-up starts at lr/warmup", Config{LR: 1, WarmupSteps: 4}, 0, 0.25},
+		{"warm-up reaches lr on its last step", Config{LR: 1, WarmupSteps: 4}, 3, 1},
+		{"constant holds lr after warm-up", Config{LR: 1, WarmupSteps: 4, Schedule: "constant"}, 100, 1},
+		{"cosine is at lr right after warm-up", Config{LR: 1, WarmupSteps: 2, Schedule: "cosine", TotalSteps: 12}, 2, 1},
+		{"cosine is halfway at the midpoint", Config{LR: 1, WarmupSteps: 2, Schedule: "cosine", TotalSteps: 12}, 7, 0.5},
+		{"cosine ends at the floor", Config{LR: 1, Schedule: "cosine", TotalSteps: 10, MinLRRatio: 0.1}, 10, 0.1},
+		{"cosine stays at the floor past total steps", Config{LR: 1, Schedule: "cosine", TotalSteps: 10}, 50, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := newAdamW(c.cfg.Defaults(), nil)
+			if got := o.lr(c.step); math.Abs(got-c.want) > 1e-12 {
+				t.Errorf("lr(%d) = %g, want %g", c.step, got, c.want)
+			}
+		})
+	}
+}
+
+func TestAdamWFirstStepMovesEachWeightByLR(t *testing.T) {
+	o := newAdamW(Config{LR: 0.1, WeightDecay: 0.5}.Defaults(), []int{3, 2})
+	p := [][]float32{{1, 1, 1}, {1, 1}}
+	g := [][]float32{{2, -3, 0}, {1, 1}}
+	o.applySlots(p, g, []bool{false, true}, []int{0, 1})
+	// Bias-corrected first step: m̂/√v̂ = sign(g); decay only on the second tensor: 1 − 0.1·0.5 − 0.1.
+	want := [][]float32{{0.9, 1.1, 1}, {0.85, 0.85}}
+	for i := range p {
+		for j := range p[i] {
+			if math.Abs(float64(p[i][j]-want[i][j])) > 1e-6 {
+				t.Errorf("param[%d][%d] = %g, want %g", i, j, p[i][j], want[i][j])
+			}
+		}
+	}
+}
+
+func TestClippingScalesTheGlobalNormAndSkippingLeavesWeightsAlone(t *testing.T) {
+	g := [][]float32{{3}, {4}}
+	if n := clipGrads(g, 1); n != 5 || math.Abs(float64(g[0][0])-0.6) > 1e-6 || math.Abs(float64(g[1][0])-0.8) > 1e-6 {
+		t.Errorf("clip to 1 of norm 5: norm %g, grads %v", n, g)
+	}
+	e := newTestEngine(t, Config{LR: 1e-2})
+	before := slices.Clone(e.params.Embed.Data)
+	m, err := e.Update(context.Background(), testRows()[:2], sftLoss{}, engine.UpdateOptions{SkipAboveGradNorm: 1e-9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m["actor/update_skipped"] != 1 || !slices.Equal(before, e.params.Embed.Data) || e.Step() != 0 {
+		t.Errorf("grad norm %g above the skip threshold: skipped %g, step %d; want the update skipped", m["actor/grad_norm"], m["actor/update_skipped"], e.Step())
+	}
+}

@@ -1,0 +1,299 @@
+package local
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/ascent-rl/ascent/engine"
+)
+
+// decoder is the batched KV-cache decoder the sampler drives: model.Decoder in production
+// (fastDecoder), and a full-recompute GoMLX decoder (graphDecoder) as the slow reference.
+type decoder interface {
+	// Prefill resets row and runs tokens through it, returning the logits after the last token.
+	Prefill(row int, tokens []int) ([]float32, error)
+	// Step appends tokens[r] to every active row r and returns each active row's next logits.
+	Step(tokens []int, active []bool) ([][]float32, error)
+	// CopyRow copies row src's cache into row dst.
+	CopyRow(dst, src int)
+}
+
+// maxSampleRows bounds the rows decoded together (KV-cache memory); prompts are processed in
+// chunks of whole groups.
+const maxSampleRows = 64
+
+// SetDetokenizer installs the function that turns response tokens into text, which Sample needs
+// for SamplingParams.Stop strings.
+func (e *Engine) SetDetokenizer(f func(tokens []int) string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.detok = f
+}
+
+// Sample draws n responses per prompt with the plain-Go KV-cache decoder. Each sequence has its own
+// random stream derived from (p.Seed, prompt index, sample index), so results do not depend on
+// batching or GOMAXPROCS. Sequence.LogProbs are log-probs under the distribution actually sampled
+// from: logits/temperature, top-k then top-p filtered, renormalised. Greedy decoding (temperature
+// 0) reports the untempered, unfiltered log-softmax of the chosen token.
+func (e *Engine) Sample(ctx context.Context, prompts [][]int, n int, p engine.SamplingParams) ([]engine.Sequence, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cfg := e.params.Config
+	switch {
+	case n <= 0:
+		return nil, fmt.Errorf("sample: n = %d: expected ≥ 1", n)
+	case p.MaxTokens <= 0:
+		return nil, fmt.Errorf("sample: max_tokens = %d: expected ≥ 1", p.MaxTokens)
+	case p.Temperature < 0 || math.IsNaN(p.Temperature):
+		return nil, fmt.Errorf("sample: temperature = %g: expected ≥ 0", p.Temperature)
+	case p.TopP < 0 || p.TopP > 1:
+		return nil, fmt.Errorf("sample: top_p = %g: expected in [0, 1]", p.TopP)
+	case p.TopK < 0:
+		return nil, fmt.Errorf("sample: top_k = %d: expected ≥ 0", p.TopK)
+	case len(p.Stop) > 0 && e.detok == nil:
+		return nil, fmt.Errorf("sample: stop strings %q need a detokenizer (SetDetokenizer); use stop_tokens", p.Stop)
+	}
+	for i, pr := range prompts {
+		if len(pr) == 0 {
+			return nil, fmt.Errorf("sample: prompt %d is empty", i)
+		}
+		if len(pr) >= cfg.MaxPositionEmbeddings {
+			return nil, fmt.Errorf("sample: prompt %d has %d tokens; the context is %d, leaving no room for a response", i, len(pr), cfg.MaxPositionEmbeddings)
+		}
+		for j, t := range pr {
+			if t < 0 || t >= cfg.VocabSize {
+				return nil, fmt.Errorf("sample: prompt %d token %d is %d, outside the vocabulary [0, %d)", i, j, t, cfg.VocabSize)
+			}
+		}
+	}
+	for _, t := range p.StopTokens {
+		if t < 0 || t >= cfg.VocabSize {
+			return nil, fmt.Errorf("sample: stop token %d outside the vocabulary [0, %d)", t, cfg.VocabSize)
+		}
+	}
+	out := make([]engine.Sequence, 0, len(prompts)*n)
+	perChunk := max(1, maxSampleRows/n)
+	for lo := 0; lo < len(prompts); lo += perChunk {
+		hi := min(lo+perChunk, len(prompts))
+		seqs, err := e.sampleChunk(ctx, prompts[lo:hi], lo, n, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, seqs...)
+	}
+	return out, nil
+}
+
+// sampleChunk decodes prompts[0..] (global indices from first) × n rows together.
+func (e *Engine) sampleChunk(ctx context.Context, prompts [][]int, first, n int, p engine.SamplingParams) ([]engine.Sequence, error) {
+	cfg := e.params.Config
+	maxPrompt := 0
+	for _, pr := range prompts {
+		maxPrompt = max(maxPrompt, len(pr))
+	}
+	maxLen := min(cfg.MaxPositionEmbeddings, maxPrompt+p.MaxTokens)
+	rows := len(prompts) * n
+	dec, err := e.newDecoder(rows, maxLen)
+	if err != nil {
+		return nil, fmt.Errorf("sample: %w", err)
+	}
+	seqs := make([]engine.Sequence, rows)
+	logits := make([][]float32, rows)
+	rngs := make([]*rand.Rand, rows)
+	for i, pr := range prompts {
+		row := i * n
+		l, err := dec.Prefill(row, pr)
+		if err != nil {
+			return nil, fmt.Errorf("sample: prefill prompt %d: %w", first+i, err)
+		}
+		l = slices.Clone(l) // the decoder reuses its output buffer
+		for j := range n {
+			r := row + j
+			if j > 0 {
+				dec.CopyRow(r, row)
+			}
+			logits[r] = l
+			seqs[r] = engine.Sequence{PromptIndex: first + i, Prompt: slices.Clone(pr), FinishReason: "length"}
+			rngs[r] = rand.New(rand.NewPCG(p.Seed, uint64(first+i)<<20|uint64(j)))
+		}
+	}
+	stops := map[int]bool{}
+	if !p.IgnoreEOS {
+		stops[cfg.EOSTokenID] = true
+		for _, t := range cfg.EOSTokenIDs {
+			stops[t] = true
+		}
+	}
+	for _, t := range p.StopTokens {
+		stops[t] = true
+	}
+	active := make([]bool, rows)
+	for r := range active {
+		active[r] = true
+	}
+	next := make([]int, rows)
+	s := newSampler(cfg.VocabSize)
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		any := false
+		for r := range rows {
+			if !active[r] {
+				continue
+			}
+			sq := &seqs[r]
+			tok, lp := s.pick(logits[r], p, rngs[r])
+			sq.Tokens = append(sq.Tokens, tok)
+			sq.LogProbs = append(sq.LogProbs, lp)
+			next[r] = tok
+			done := false
+			switch {
+			case stops[tok]:
+				sq.FinishReason, done = "stop", true
+			case len(p.Stop) > 0 && e.cutStop(sq, p.Stop):
+				sq.FinishReason, done = "stop", true
+			case len(sq.Tokens) >= p.MaxTokens || len(sq.Prompt)+len(sq.Tokens) >= maxLen:
+				done = true
+			}
+			if done {
+				active[r] = false
+			} else {
+				any = true
+			}
+		}
+		if !any {
+			break
+		}
+		ls, err := dec.Step(next, active)
+		if err != nil {
+			return nil, fmt.Errorf("sample: decode step: %w", err)
+		}
+		for r := range rows {
+			if active[r] {
+				logits[r] = ls[r]
+			}
+		}
+	}
+	return seqs, nil
+}
+
+// cutStop reports whether the decoded response contains a stop string and, if so, drops the
+// trailing tokens so that the response ends before it.
+func (e *Engine) cutStop(sq *engine.Sequence, stop []string) bool {
+	has := func(toks []int) bool {
+		text := e.detok(toks)
+		for _, s := range stop {
+			if s != "" && strings.Contains(text, s) {
+				return true
+			}
+		}
+		return false
+	}
+	if !has(sq.Tokens) {
+		return false
+	}
+	k := len(sq.Tokens)
+	for k > 0 && has(sq.Tokens[:k]) {
+		k--
+	}
+	sq.Tokens, sq.LogProbs = sq.Tokens[:k], sq.LogProbs[:k]
+	return true
+}
+
+// sampler holds scratch buffers for choosing tokens from logits.
+type sampler struct {
+	probs []float64
+	order []int
+}
+
+func newSampler(vocab int) *sampler {
+	return &sampler{probs: make([]float64, vocab), order: make([]int, vocab)}
+}
+
+// pick chooses the next token and its log-prob (see Engine.Sample for which distribution).
+func (s *sampler) pick(logits []float32, p engine.SamplingParams, rng *rand.Rand) (int, float32) {
+	if p.Temperature == 0 || p.TopK == 1 {
+		best := 0
+		for i, x := range logits {
+			if x > logits[best] {
+				best = i
+			}
+		}
+		if p.Temperature == 0 {
+			return best, float32(logSoftmaxAt(logits, best, 1))
+		}
+		return best, 0 // top-k 1: the filtered distribution is a point mass
+	}
+	inv := 1 / p.Temperature
+	mx := math.Inf(-1)
+	for _, x := range logits {
+		mx = math.Max(mx, float64(x)*inv)
+	}
+	V := len(logits)
+	for i, x := range logits {
+		s.probs[i] = math.Exp(float64(x)*inv - mx)
+		s.order[i] = i
+	}
+	kept := V
+	if (p.TopK > 0 && p.TopK < V) || (p.TopP > 0 && p.TopP < 1) {
+		// Sort by probability, ties by token id, so the kept set is deterministic.
+		sort.Slice(s.order, func(a, b int) bool {
+			pa, pb := s.probs[s.order[a]], s.probs[s.order[b]]
+			if pa != pb {
+				return pa > pb
+			}
+			return s.order[a] < s.order[b]
+		})
+		if p.TopK > 0 && p.TopK < V {
+			kept = p.TopK
+		}
+		if p.TopP > 0 && p.TopP < 1 {
+			var total float64
+			for _, i := range s.order[:kept] {
+				total += s.probs[i]
+			}
+			var cum float64
+			for k, i := range s.order[:kept] {
+				cum += s.probs[i]
+				if cum >= p.TopP*total {
+					kept = k + 1
+					break
+				}
+			}
+		}
+	}
+	var total float64
+	for _, i := range s.order[:kept] {
+		total += s.probs[i]
+	}
+	u := rng.Float64() * total
+	choice := s.order[kept-1]
+	var cum float64
+	for _, i := range s.order[:kept] {
+		cum += s.probs[i]
+		if u < cum {
+			choice = i
+			break
+		}
+	}
+	return choice, float32(math.Log(s.probs[choice] / total))
+}
+
+// logSoftmaxAt returns log softmax(logits/temperature)[i].
+func logSoftmaxAt(logits []float32, i int, temperature float64) float64 {
+	mx := math.Inf(-1)
+	for _, x := range logits {
+		mx = math.Max(mx, float64(x)/temperature)
+	}
+	var sum float64
+	for _, x := range logits {
+		sum += math.Exp(float64(x)/temperature - mx)
+	}
+	return float64(logits[i])/temperature - mx - math.Log(sum)
+}

@@ -1,0 +1,94 @@
+package model
+
+import (
+	"runtime"
+	"sync"
+)
+
+// The decoder's numeric kernels. gemmAdd, dot and axpy have two implementations: kernels_simd.go
+// (GOEXPERIMENT=simd on amd64: AVX-512 register-tiled micro-kernels via simd/archsimd) and
+// kernels_generic.go (plain Go). gemmAddRef below is the obviously correct version both are tested
+// against.
+
+// parallelMinWork is the multiply-add count (about 100 µs of one core) above which matmulAdd and
+// the decoder's attention split work across goroutines. Below it the hand-off costs more than it
+// saves on a shared machine: waking a second thread while other processes hold the other core
+// made the tiny decoder 15–20% slower at a 2¹⁷ threshold.
+const parallelMinWork = 1 << 22
+
+// matmulAdd computes C += A·B for row-major C [m, n], A [m, k], B [k, n], splitting the columns
+// across GOMAXPROCS goroutines when the product is large enough.
+func matmulAdd(c, a, b []float32, m, k, n int) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > 1 && m*k*n >= parallelMinWork && n >= 32 {
+		// Split columns on 64-float boundaries (whole 2×64 tiles) when there are enough, else on
+		// 16-float boundaries (whole SIMD vectors).
+		width := 64
+		if n/64 < workers {
+			width = 16
+		}
+		blocks := (n + width - 1) / width
+		workers = min(workers, blocks)
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			j0, j1 := blocks*w/workers*width, min(blocks*(w+1)/workers*width, n)
+			if j0 >= j1 {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				gemmAdd(c[j0:], n, a, k, b[j0:], n, m, k, j1-j0)
+			}()
+		}
+		wg.Wait()
+		return
+	}
+	gemmAdd(c, n, a, k, b, n, m, k, n)
+}
+
+// gemmAddRef is the reference kernel: C[i, j] += Σ_p A[i, p]·B[p, j] for i < m, j < n, with leading
+// dimensions (row strides) ldc, lda, ldb.
+func gemmAddRef(c []float32, ldc int, a []float32, lda int, b []float32, ldb int, m, k, n int) {
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			s := c[i*ldc+j]
+			for p := 0; p < k; p++ {
+				s += a[i*lda+p] * b[p*ldb+j]
+			}
+			c[i*ldc+j] = s
+		}
+	}
+}
+
+// parallelFor runs f over [0, n) split into GOMAXPROCS contiguous parts when n ≥ minN.
+func parallelFor(n, minN int, f func(lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers < 2 || n < minN {
+		f(0, n)
+		return
+	}
+	workers = min(workers, n)
+	var wg sync.WaitGroup
+	for w := 1; w < workers; w++ {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(lo, hi)
+		}()
+	}
+	f(0, n/workers)
+	wg.Wait()
+}
+
+// transpose returns the [cols, rows] transpose of the row-major [rows, cols] matrix w.
+func transpose(w []float32, rows, cols int) []float32 {
+	out := make([]float32, len(w))
+	for r := 0; r < rows; r++ {
+		for c, v := range w[r*cols : (r+1)*cols] {
+			out[c*rows+r] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,237 @@
+// Package reward scores model responses: a registry of reward functions keyed by verl's
+// data_source (compute_score semantics: a score plus extra fields such as acc and pred), run on a
+// bounded worker pool with deadlines. Every result carries the verifier status, and a batch
+// reports reward/timeout_ratio, reward/error_ratio and reward/unparsable_ratio, so a failing
+// verifier is counted instead of silently scoring 0.
+//
+//	r := reward.Score(ctx, reward.Request{DataSource: "openai/gsm8k", Solution: resp, GroundTruth: "72"})
+//	results, stats := reward.ScoreBatch(ctx, reqs, 0) // 0 workers: one per CPU
+package reward
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ascent-rl/ascent/answer"
+)
+
+// Metric names reported by ScoreBatch (verl has none of these; see spec ecosystem §6).
+const (
+	MetricTimeoutRatio    = "reward/timeout_ratio"
+	MetricErrorRatio      = "reward/error_ratio"
+	MetricUnparsableRatio = "reward/unparsable_ratio"
+	MetricScoreMean       = "reward/score_mean"
+)
+
+// DefaultTimeout bounds one Score call when the context has no earlier deadline.
+const DefaultTimeout = 2 * time.Second
+
+// Request is one compute_score call.
+type Request struct {
+	DataSource  string         // routes to the reward function (verl data_source)
+	Solution    string         // the response only, special tokens removed (verl solution_str)
+	GroundTruth string         // reward_model.ground_truth
+	ExtraInfo   map[string]any // the row's extra_info (may be nil)
+}
+
+// Result is one score with its status and verl-style extra fields (acc, pred, ...).
+type Result struct {
+	Score  float64        // the scalar reward placed at the last response token
+	Status answer.Status  // ok, unparsable, timeout or error
+	Extra  map[string]any // per-sample reward_extra_info: "acc", "pred", "status", ...
+}
+
+// Func is a reward function. It must honour ctx; Score also enforces the deadline from outside.
+type Func func(ctx context.Context, req Request) Result
+
+type entry struct {
+	name   string
+	prefix bool
+	fn     Func
+}
+
+var (
+	mu      sync.RWMutex
+	entries []entry
+)
+
+// Register adds a reward function for an exact data_source; registering a name twice panics
+// (registries are filled in init functions).
+func Register(name string, fn Func) { register(entry{name: name, fn: fn}) }
+
+// RegisterPrefix adds a reward function for every data_source starting with prefix ("aime").
+// Exact names win over prefixes, and longer prefixes over shorter ones.
+func RegisterPrefix(prefix string, fn Func) { register(entry{name: prefix, prefix: true, fn: fn}) }
+
+func register(e entry) {
+	mu.Lock()
+	defer mu.Unlock()
+	for _, x := range entries {
+		if x.name == e.name && x.prefix == e.prefix {
+			panic(fmt.Sprintf("reward: %q registered twice", e.name))
+		}
+	}
+	entries = append(entries, e)
+}
+
+// Lookup returns the reward function for a data_source, or an error listing the known ones.
+func Lookup(dataSource string) (Func, error) {
+	mu.RLock()
+	defer mu.RUnlock()
+	var best *entry
+	for i := range entries {
+		e := &entries[i]
+		switch {
+		case !e.prefix && e.name == dataSource:
+			return e.fn, nil
+		case e.prefix && strings.HasPrefix(dataSource, e.name):
+			if best == nil || len(e.name) > len(best.name) {
+				best = e
+			}
+		}
+	}
+	if best != nil {
+		return best.fn, nil
+	}
+	return nil, fmt.Errorf("reward: data_source %q has no reward function; known: %s", dataSource, strings.Join(knownLocked(), ", "))
+}
+
+// Known lists the registered data_sources (prefixes end in "*").
+func Known() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	return knownLocked()
+}
+
+func knownLocked() []string {
+	out := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if e.prefix {
+			out = append(out, e.name+"*")
+		} else {
+			out = append(out, e.name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Score runs the reward function of req.DataSource under the context deadline (DefaultTimeout
+// when the context has none). An unknown data_source, a panic or a deadline becomes a status,
+// never a silent zero.
+func Score(ctx context.Context, req Request) Result {
+	fn, err := Lookup(req.DataSource)
+	if err != nil {
+		return failed(answer.StatusError, err.Error())
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
+	done := make(chan Result, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- failed(answer.StatusError, fmt.Sprintf("reward %q panicked: %v", req.DataSource, r))
+			}
+		}()
+		done <- fn(ctx, req)
+	}()
+	select {
+	case r := <-done:
+		if r.Extra == nil {
+			r.Extra = map[string]any{}
+		}
+		if r.Status == "" {
+			r.Status = answer.StatusOK
+		}
+		r.Extra["status"] = string(r.Status)
+		return r
+	case <-ctx.Done():
+		return failed(answer.StatusTimeout, ctx.Err().Error())
+	}
+}
+
+func failed(s answer.Status, detail string) Result {
+	return Result{Status: s, Extra: map[string]any{"status": string(s), "detail": detail, "acc": false}}
+}
+
+// Stats summarizes a batch.
+type Stats struct {
+	N               int     // results
+	Mean            float64 // mean score
+	TimeoutRatio    float64 // fraction with StatusTimeout
+	ErrorRatio      float64 // fraction with StatusError
+	UnparsableRatio float64 // fraction with StatusUnparsable
+}
+
+// Metrics returns the stats under their logged metric names.
+func (s Stats) Metrics() map[string]float64 {
+	return map[string]float64{
+		MetricTimeoutRatio: s.TimeoutRatio, MetricErrorRatio: s.ErrorRatio,
+		MetricUnparsableRatio: s.UnparsableRatio, MetricScoreMean: s.Mean,
+	}
+}
+
+// ScoreBatch scores reqs concurrently on a pool of workers (≤ 0: one per CPU) and returns the
+// results in request order with the batch statistics. Requests not started before ctx ends
+// are reported as timeouts.
+func ScoreBatch(ctx context.Context, reqs []Request, workers int) ([]Result, Stats) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, max(len(reqs), 1))
+	out := make([]Result, len(reqs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if ctx.Err() != nil {
+					out[i] = failed(answer.StatusTimeout, ctx.Err().Error())
+					continue
+				}
+				out[i] = Score(ctx, reqs[i])
+			}
+		}()
+	}
+	for i := range reqs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out, Summarize(out)
+}
+
+// Summarize computes batch statistics.
+func Summarize(rs []Result) Stats {
+	s := Stats{N: len(rs)}
+	if len(rs) == 0 {
+		return s
+	}
+	for _, r := range rs {
+		s.Mean += r.Score
+		switch r.Status {
+		case answer.StatusTimeout:
+			s.TimeoutRatio++
+		case answer.StatusError:
+			s.ErrorRatio++
+		case answer.StatusUnparsable:
+			s.UnparsableRatio++
+		}
+	}
+	n := float64(len(rs))
+	s.Mean /= n
+	s.TimeoutRatio /= n
+	s.ErrorRatio /= n
+	s.UnparsableRatio /= n
+	return s
+}

@@ -1,0 +1,207 @@
+package trainer
+
+import (
+	"fmt"
+	"os"
+
+	yamlv3 "gopkg.in/yaml.v3"
+
+	"github.com/ascent-rl/ascent/algo"
+	"github.com/ascent-rl/ascent/config"
+)
+
+// Config is a whole training run. Keys are the YAML names; `ascent train --set algo.optim.lr=1e-4`
+// overrides any of them. The algo section is the method preset (see `ascent presets`), whose paper
+// defaults the default recipe rescales for the tiny built-in model (ScaleForTinyModel).
+type Config struct {
+	// Preset names the method preset the algo section starts from.
+	Preset string `yaml:"preset" validate:"required"`
+	// Run holds the run's identity, length and bookkeeping.
+	Run RunConfig `yaml:"run"`
+	// Model chooses the policy network and tokenizer.
+	Model ModelConfig `yaml:"model"`
+	// Data chooses the training prompts and the held-out evaluation set.
+	Data DataConfig `yaml:"data"`
+	// SFT is the supervised warm-up on demonstrations before RL (0 steps: none).
+	SFT SFTConfig `yaml:"sft"`
+	// Eval is the held-out evaluation before and after RL (and every Every steps).
+	Eval EvalConfig `yaml:"eval"`
+	// Algo is the method: advantage, loss, KL, reward shaping, batch geometry, optimiser, sampling.
+	Algo algo.Config `yaml:"algo"`
+}
+
+// RunConfig holds the run's identity, length and bookkeeping.
+type RunConfig struct {
+	// Name is the run's name; the run directory is Out/Name ("" → preset-timestamp).
+	Name string `yaml:"name"`
+	// Out is the runs root directory.
+	Out string `yaml:"out" validate:"required"`
+	// Seed seeds every random stream (model init, data order, sampling, loss noise).
+	Seed uint64 `yaml:"seed"`
+	// Steps is the number of RL steps.
+	Steps int `yaml:"steps" validate:"gte=0"`
+	// SaveEvery writes a checkpoint every this many steps (and always at the end); 0: only at the end.
+	SaveEvery int `yaml:"save_every" validate:"gte=0"`
+	// KeepCheckpoints keeps this many newest checkpoints (0: all).
+	KeepCheckpoints int `yaml:"keep_checkpoints" validate:"gte=0"`
+	// SamplesPerStep writes this many scored samples per step to samples/step_N.jsonl (0: none).
+	SamplesPerStep int `yaml:"samples_per_step" validate:"gte=0"`
+	// MicroBatchRows is the rows per micro-batch in updates (gradient accumulation; 0: whole mini-batch).
+	MicroBatchRows int `yaml:"micro_batch_rows" validate:"gte=0"`
+	// RewardWorkers bounds concurrent verifier calls (0: one per core).
+	RewardWorkers int `yaml:"reward_workers" validate:"gte=0"`
+}
+
+// ModelConfig chooses the policy network and tokenizer.
+type ModelConfig struct {
+	// Init is "tiny" or "small30m" (random initialisation of a built-in size) or a directory with a
+	// Hugging Face config.json + safetensors (an Ascent checkpoint or a Qwen2/Llama model).
+	Init string `yaml:"init" validate:"required"`
+	// Tokenizer is "char" (the built-in tasks' character vocabulary) or a tokenizer.json path/dir.
+	Tokenizer string `yaml:"tokenizer" validate:"required"`
+}
+
+// DataConfig chooses the training prompts and the held-out evaluation set.
+type DataConfig struct {
+	// Task is a built-in task name (arith, countdown) used when TrainFile is empty.
+	Task string `yaml:"task"`
+	// Level is the built-in task's difficulty level (1 = easiest).
+	Level int `yaml:"level" validate:"gte=1"`
+	// TaskOptions override the level's difficulty knobs by their names (e.g. operands: 3).
+	TaskOptions map[string]any `yaml:"task_options"`
+	// TrainSize is how many built-in training problems one epoch holds.
+	TrainSize int `yaml:"train_size" validate:"gte=1"`
+	// TrainFile is a JSONL or verl parquet file of training prompts (overrides Task).
+	TrainFile string `yaml:"train_file"`
+	// ValFile is a JSONL or parquet file for held-out evaluation ("" with a built-in task: its test split).
+	ValFile string `yaml:"val_file"`
+	// PromptSuffix is appended to every file prompt (JustRL: "\n\nPlease reason step by step, …").
+	PromptSuffix string `yaml:"prompt_suffix"`
+}
+
+// SFTConfig is the supervised warm-up on demonstrations.
+type SFTConfig struct {
+	// Steps is the number of optimiser steps (0: no warm-up).
+	Steps int `yaml:"steps" validate:"gte=0"`
+	// BatchRows is the demonstrations per step.
+	BatchRows int `yaml:"batch_rows" validate:"gte=1"`
+	// LR is the warm-up's learning rate.
+	LR float64 `yaml:"lr" validate:"gt=0"`
+}
+
+// EvalConfig is the held-out evaluation.
+type EvalConfig struct {
+	// Problems is the number of held-out problems (greedy, one sample each).
+	Problems int `yaml:"problems" validate:"gte=0"`
+	// Every evaluates every this many RL steps as val/accuracy (0: only before and after).
+	Every int `yaml:"every" validate:"gte=0"`
+	// MaxTokens caps evaluation responses (0: algo.batch.max_response_len).
+	MaxTokens int `yaml:"max_tokens" validate:"gte=0"`
+}
+
+// DefaultConfig is the default recipe: JustRL on the built-in arithmetic task with a tiny model,
+// scaled to finish in minutes on two CPU cores.
+func DefaultConfig(preset string) (Config, error) {
+	a, err := algo.Preset(preset)
+	if err != nil {
+		return Config{}, err
+	}
+	c := Config{
+		Preset: preset,
+		Run:    RunConfig{Out: "runs", Seed: 1, Steps: 60, SaveEvery: 20, KeepCheckpoints: 2, SamplesPerStep: 16},
+		Model:  ModelConfig{Init: "tiny", Tokenizer: "char"},
+		Data:   DataConfig{Task: "arith", Level: 1, TrainSize: 20000},
+		SFT:    SFTConfig{Steps: 150, BatchRows: 32, LR: 3e-3},
+		Eval:   EvalConfig{Problems: 500},
+		Algo:   a,
+	}
+	ScaleForTinyModel(&c.Algo)
+	return c, nil
+}
+
+// ScaleForTinyModel rescales a preset's batch geometry, lengths and learning rate — set in the papers
+// for 1.5B–32B models with 8K–16K-token responses — to the tiny built-in model (context 64), keeping
+// every method-defining setting (clip ranges, aggregation, KL, shaping switches) as the paper has it.
+func ScaleForTinyModel(a *algo.Config) {
+	a.Batch.Prompts = 32
+	a.Batch.MiniBatchPrompts = 16
+	if a.Batch.Rollouts > 8 || a.Batch.Rollouts == 0 {
+		a.Batch.Rollouts = 8
+	}
+	a.Batch.PPOEpochs = max(a.Batch.PPOEpochs, 1)
+	a.Batch.MaxPromptLen = 24
+	a.Batch.MaxResponseLen = 36
+	a.Optim.LR = 1e-4
+	a.Optim.WarmupSteps = 0
+	a.Optim.WarmupRatio = 0
+	if a.Reward.Overlong.Enabled {
+		a.Reward.Overlong.Buffer = 8
+	}
+	if a.Reward.Vote.Enabled {
+		a.Reward.Vote.NVotes, a.Reward.Vote.NTrain = 8, 4
+		a.Batch.Rollouts = 8
+	}
+	if a.Reward.Switch.Enabled {
+		a.Reward.Switch.NVerify = a.Batch.Rollouts
+	}
+	if a.Critic != nil {
+		a.Critic.LR = 1e-4
+	}
+	// Dr.GRPO-style constant normalisers are "the maximum response length" in the papers.
+	if a.Loss.Agg.Mode == algo.SeqMeanTokenSumNorm && a.Loss.Agg.ScaleFactor > float64(a.Batch.MaxResponseLen) {
+		a.Loss.Agg.ScaleFactor = float64(a.Batch.MaxResponseLen)
+	}
+}
+
+// LoadConfig builds a run's config: the preset's defaults (preset: flag > file's `preset` key >
+// "justrl"), then the YAML file, ASCENT_* environment variables and --set overrides, validated.
+func LoadConfig(presetFlag, file string, sets []string) (Config, error) {
+	preset := presetFlag
+	if preset == "" && file != "" {
+		var peek struct {
+			Preset string `yaml:"preset"`
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return Config{}, fmt.Errorf("config: %w", err)
+		}
+		if err := yamlv3.Unmarshal(b, &peek); err != nil {
+			return Config{}, fmt.Errorf("config: %s: %w", file, err)
+		}
+		preset = peek.Preset
+	}
+	if preset == "" {
+		preset = "justrl"
+	}
+	c, err := DefaultConfig(preset)
+	if err != nil {
+		return Config{}, err
+	}
+	if err := config.Load(&c, config.Sources{File: file, EnvPrefix: "ASCENT_", Sets: sets}); err != nil {
+		return Config{}, err
+	}
+	if c.Preset != preset {
+		return Config{}, fmt.Errorf("config: preset %q from the file/overrides disagrees with --preset %q; use one", c.Preset, preset)
+	}
+	return c, c.validate()
+}
+
+// validate checks what struct tags cannot: cross-field consistency.
+func (c Config) validate() error {
+	if err := c.Algo.Validate(); err != nil {
+		return fmt.Errorf("config: algo: %w", err)
+	}
+	b := c.Algo.Batch
+	switch {
+	case b.Prompts <= 0 || b.Rollouts <= 0 || b.MiniBatchPrompts <= 0 || b.PPOEpochs <= 0:
+		return fmt.Errorf("config: algo.batch: prompts %d, rollouts %d, mini_batch_prompts %d, ppo_epochs %d must all be ≥ 1", b.Prompts, b.Rollouts, b.MiniBatchPrompts, b.PPOEpochs)
+	case b.Prompts%b.MiniBatchPrompts != 0:
+		return fmt.Errorf("config: algo.batch.mini_batch_prompts = %d must divide algo.batch.prompts = %d", b.MiniBatchPrompts, b.Prompts)
+	case b.MaxResponseLen <= 0:
+		return fmt.Errorf("config: algo.batch.max_response_len = %d must be ≥ 1", b.MaxResponseLen)
+	}
+	if c.Data.TrainFile == "" && c.Data.Task == "" {
+		return fmt.Errorf("config: set data.task (a built-in task) or data.train_file")
+	}
+	return nil
+}

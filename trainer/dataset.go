@@ -1,0 +1,99 @@
+package trainer
+
+import (
+	"fmt"
+
+	"github.com/ascent-rl/ascent/data"
+)
+
+// openData builds the training sampler, the held-out set and the demonstration lookup, and checks
+// that the method's needs (demonstrations for HPT and the SFT warm-up) are met by the data.
+func (t *Trainer) openData() error {
+	c := t.cfg
+	var train data.Source
+	var val []data.Example
+	if c.Data.TrainFile != "" {
+		ds, err := data.LoadFile(c.Data.TrainFile, data.LoadOptions{PromptSuffix: c.Data.PromptSuffix})
+		if err != nil {
+			return fmt.Errorf("data.train_file: %w", err)
+		}
+		train = ds
+		if c.Data.ValFile != "" {
+			vs, err := data.LoadFile(c.Data.ValFile, data.LoadOptions{PromptSuffix: c.Data.PromptSuffix})
+			if err != nil {
+				return fmt.Errorf("data.val_file: %w", err)
+			}
+			val = vs.Examples
+		}
+	} else {
+		task, err := data.NewTask(c.Data.Task, c.Data.Level, c.Data.TaskOptions)
+		if err != nil {
+			return fmt.Errorf("data.task: %w", err)
+		}
+		seed := streamSeed(c.Run.Seed, "data")
+		train = data.NewTaskSource(task, seed, data.SplitTrain, c.Data.TrainSize)
+		test := data.NewTaskSource(task, seed, data.SplitTest, c.Eval.Problems)
+		for i := 0; i < test.Len(); i++ {
+			ex, err := test.At(i)
+			if err != nil {
+				return fmt.Errorf("data.task %s: held-out example %d: %w", c.Data.Task, i, err)
+			}
+			val = append(val, ex)
+		}
+	}
+	if len(val) > c.Eval.Problems {
+		val = val[:c.Eval.Problems]
+	}
+	t.val = val
+	s, err := data.NewSampler(train, streamSeed(c.Run.Seed, "order"), true)
+	if err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	t.train = s
+	t.demos = &demoSource{src: train}
+	needDemo := c.SFT.Steps > 0 || c.Algo.Reward.Switch.Enabled
+	if needDemo {
+		if err := t.demos.check(); err != nil {
+			why := "sft.steps > 0"
+			if c.Algo.Reward.Switch.Enabled {
+				why = fmt.Sprintf("preset %s routes failed prompts to their demonstration", c.Preset)
+			}
+			return fmt.Errorf("data: %s needs a demonstration on every row: %w", why, err)
+		}
+	}
+	return nil
+}
+
+// demoSource hands out demonstrations for the SFT warm-up.
+type demoSource struct {
+	src data.Source
+}
+
+// check verifies (on the first rows) that demonstrations exist.
+func (d *demoSource) check() error {
+	n := min(d.src.Len(), 64)
+	for i := 0; i < n; i++ {
+		ex, err := d.src.At(i)
+		if err != nil {
+			return err
+		}
+		if ex.Demonstration == "" {
+			return fmt.Errorf("row %d (id %q) has no demonstration", i, ex.ID)
+		}
+	}
+	return nil
+}
+
+// batch returns the demonstrations of SFT step `step` (a deterministic walk through the source).
+func (d *demoSource) batch(step, rows int) ([]data.Example, error) {
+	out := make([]data.Example, 0, rows)
+	for i := 0; i < rows; i++ {
+		idx := int(streamSeed(uint64(step), "sft", i) % uint64(d.src.Len()))
+		ex, err := d.src.At(idx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ex)
+	}
+	return out, nil
+}

@@ -1,0 +1,199 @@
+package trainer
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/ascent-rl/ascent/data"
+	"github.com/ascent-rl/ascent/track"
+)
+
+// loop runs the phases: SFT warm-up, evaluation, RL steps (with checkpoints), evaluation.
+func (t *Trainer) loop(ctx context.Context) (Summary, error) {
+	sum := Summary{RunDir: t.runDir}
+	if !t.state.SFTDone {
+		if err := t.sftWarmup(ctx); err != nil {
+			return sum, err
+		}
+		t.state.SFTDone = true
+	}
+	if t.ref == nil { // a resumed run has loaded the reference it froze at the start
+		if err := t.freezeReference(); err != nil {
+			return sum, err
+		}
+	}
+	if err := t.saveReference(); err != nil {
+		return sum, err
+	}
+	if t.state.EvalBefore == nil {
+		acc, err := t.evaluate(ctx)
+		if err != nil {
+			return sum, err
+		}
+		t.state.EvalBefore = &acc
+		if err := t.checkpoint(); err != nil { // step 0: SFT and the first evaluation are never redone
+			return sum, err
+		}
+	}
+	sum.EvalBefore = *t.state.EvalBefore
+	for step := t.state.Step + 1; step <= t.cfg.Run.Steps; step++ {
+		if err := ctx.Err(); err != nil {
+			t.logf("interrupted: stopping after step %d", t.state.Step)
+			return sum, t.stopCleanly(err)
+		}
+		m, groups, err := t.rlStep(ctx, step)
+		if err != nil {
+			if ctx.Err() != nil {
+				return sum, t.stopCleanly(ctx.Err())
+			}
+			return sum, fmt.Errorf("step %d: %w", step, err)
+		}
+		if t.cfg.Eval.Every > 0 && step%t.cfg.Eval.Every == 0 && step < t.cfg.Run.Steps {
+			start := time.Now()
+			acc, err := t.evaluate(ctx)
+			if err != nil {
+				return sum, err
+			}
+			m["val/accuracy"] = acc
+			m["timing_s/testing"] = time.Since(start).Seconds()
+		}
+		t.state.Step = step
+		if step == t.cfg.Run.Steps {
+			acc, err := t.evaluate(ctx)
+			if err != nil {
+				return sum, err
+			}
+			m["val/accuracy"] = acc
+			sum.EvalAfter = acc
+		}
+		if err := t.run.Log(step, m); err != nil {
+			return sum, err
+		}
+		if err := t.logSamples(step, groups); err != nil {
+			return sum, err
+		}
+		t.printStep(step, m)
+		if step == t.cfg.Run.Steps || (t.cfg.Run.SaveEvery > 0 && step%t.cfg.Run.SaveEvery == 0) {
+			if err := t.checkpoint(); err != nil {
+				return sum, err
+			}
+		}
+	}
+	sum.Steps = t.state.Step
+	if t.cfg.Run.Steps == 0 {
+		sum.EvalAfter = sum.EvalBefore
+	}
+	err := t.run.WriteSummary(map[string]any{"eval_before": sum.EvalBefore, "eval_after": sum.EvalAfter,
+		"steps": sum.Steps, "preset": t.cfg.Preset, "eval_problems": len(t.val)})
+	return sum, err
+}
+
+// stopCleanly saves a checkpoint of the last finished step before returning the interrupt.
+func (t *Trainer) stopCleanly(cause error) error {
+	if err := t.checkpoint(); err != nil {
+		return fmt.Errorf("%w (and the checkpoint failed: %v)", cause, err)
+	}
+	t.logf("saved step %d; continue with: ascent train --resume %s", t.state.Step, t.runDir)
+	return cause
+}
+
+// checkpoint writes the engine and trainer state after the current step.
+func (t *Trainer) checkpoint() error {
+	start := time.Now()
+	ds, err := json.Marshal(t.train.State())
+	if err != nil {
+		return err
+	}
+	t.state.Data = ds
+	if err := t.run.Sync(); err != nil {
+		return err
+	}
+	dir, err := writeCheckpoint(t.runDir, t.state.Step, t.cfg.Run.KeepCheckpoints, func(dir string) error {
+		if err := t.policy.Save(filepath.Join(dir, engineSubdir)); err != nil {
+			return err
+		}
+		return saveState(dir, t.state)
+	})
+	if err != nil {
+		return err
+	}
+	t.logf("checkpoint: %s (%.1fs)", dir, time.Since(start).Seconds())
+	return nil
+}
+
+// resume restores the newest valid checkpoint of runDir and reopens its run for appending.
+func (t *Trainer) resume(runDir string) error {
+	t.runDir = runDir
+	dir, step, err := latestValidCheckpoint(runDir, func(msg string) { t.logf("resume: %s", msg) })
+	if err != nil {
+		return err
+	}
+	if dir == "" {
+		return fmt.Errorf("resume %s: no valid checkpoint (the run stopped before its first one); start it again", runDir)
+	}
+	st, err := loadState(dir)
+	if err != nil {
+		return err
+	}
+	if err := t.policy.Load(filepath.Join(dir, engineSubdir)); err != nil {
+		return fmt.Errorf("resume %s: %w", dir, err)
+	}
+	var ds data.DataState
+	if err := json.Unmarshal(st.Data, &ds); err != nil {
+		return fmt.Errorf("resume %s: data state: %w", dir, err)
+	}
+	if err := t.train.Restore(ds); err != nil {
+		return fmt.Errorf("resume %s: %w", dir, err)
+	}
+	if t.needsRef() {
+		if err := t.loadReference(); err != nil {
+			return err
+		}
+	}
+	t.state = st
+	root, id := filepath.Dir(filepath.Clean(runDir)), filepath.Base(filepath.Clean(runDir))
+	if t.run, err = track.Resume(root, id, step); err != nil {
+		return err
+	}
+	t.logf("resume: continuing %s after step %d (checkpoint %s)", runDir, step, dir)
+	return nil
+}
+
+// printStep prints one line per step.
+func (t *Trainer) printStep(step int, m metrics) {
+	line := fmt.Sprintf("step %4d/%d  acc %.3f  score %+.3f  entropy %.3f  len %.1f  pg_loss %+.4f  %.1fs",
+		step, t.cfg.Run.Steps, m["reward/accuracy"], m["critic/score/mean"], m["actor/entropy"],
+		m["response_length/mean"], m["actor/pg_loss"], m["timing_s/step"])
+	if v, ok := m["val/accuracy"]; ok {
+		line += fmt.Sprintf("  val %.3f", v)
+	}
+	t.logf("%s", line)
+}
+
+// logSamples writes the first samples_per_step responses of the step.
+func (t *Trainer) logSamples(step int, groups []*group) error {
+	limit := t.cfg.Run.SamplesPerStep
+	var out []track.Sample
+	for _, g := range groups {
+		for i := range g.texts {
+			if len(out) >= limit {
+				break
+			}
+			verdict := "wrong"
+			if g.verdict[i].correct {
+				verdict = "correct"
+			} else if g.verdict[i].status != "ok" {
+				verdict = g.verdict[i].status
+			}
+			out = append(out, track.Sample{Prompt: g.ex.PromptText, Response: g.texts[i], Reward: g.reward[i],
+				Verdict: verdict, GroundTruth: g.ex.GroundTruth, Pred: g.verdict[i].pred})
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return t.run.LogSamples(step, out)
+}

@@ -1,0 +1,206 @@
+package trainer
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"github.com/ascent-rl/ascent/algo"
+)
+
+// metrics is one step's metrics under verl's names.
+type metrics map[string]float64
+
+// addAll copies other into m.
+func (m metrics) addAll(other map[string]float64) {
+	for k, v := range other {
+		m[k] = v
+	}
+}
+
+// sum adds other into m key by key (for averaging over updates).
+func (m metrics) sum(other map[string]float64) {
+	for k, v := range other {
+		m[k] += v
+	}
+}
+
+// stats records prefix/{mean,max,min} of xs.
+func (m metrics) stats(prefix string, xs []float64) {
+	if len(xs) == 0 {
+		return
+	}
+	lo, hi, s := math.Inf(1), math.Inf(-1), 0.0
+	for _, x := range xs {
+		lo, hi, s = math.Min(lo, x), math.Max(hi, x), s+x
+	}
+	m[prefix+"/mean"], m[prefix+"/max"], m[prefix+"/min"] = s/float64(len(xs)), hi, lo
+}
+
+// statsMasked records prefix/{mean,max,min} over valid tokens, or of per-row sums when rowSum.
+func (m metrics) statsMasked(prefix string, x, mask [][]float64, rowSum bool) {
+	var xs []float64
+	for i := range x {
+		s := 0.0
+		for j := range x[i] {
+			if mask[i][j] > 0 {
+				if rowSum {
+					s += x[i][j]
+				} else {
+					xs = append(xs, x[i][j])
+				}
+			}
+		}
+		if rowSum {
+			xs = append(xs, s)
+		}
+	}
+	m.stats(prefix, xs)
+}
+
+// timer accumulates wall time.
+type timer struct {
+	t0    time.Time
+	total float64
+}
+
+func (t *timer) start() { t.t0 = time.Now() }
+func (t *timer) stop()  { t.total += time.Since(t.t0).Seconds() }
+
+// timings collects timing_s/* entries.
+type timings struct {
+	open map[string]time.Time
+	secs map[string]float64
+}
+
+func (t *timings) begin(name string) {
+	if t.open == nil {
+		t.open = map[string]time.Time{}
+	}
+	t.open[name] = time.Now()
+}
+
+func (t *timings) end(name string) { t.set(name, t.get(name)+time.Since(t.open[name]).Seconds()) }
+
+func (t *timings) get(name string) float64 { return t.secs[name] }
+
+func (t *timings) set(name string, s float64) {
+	if t.secs == nil {
+		t.secs = map[string]float64{}
+	}
+	t.secs[name] = s
+}
+
+func (t *timings) report(m metrics) {
+	for k, v := range t.secs {
+		m["timing_s/"+k] = v
+	}
+}
+
+// rolloutStats are the step's rollout and verifier statistics.
+type rolloutStats struct {
+	gen, reward  timer
+	lengths      []float64
+	clipped      int
+	responses    int
+	correct      int
+	statuses     map[string]int
+	groups       int
+	zeroStd      int
+	filtered     int
+	promptLength []float64
+}
+
+// observe records a scored group.
+func (s *rolloutStats) observe(g *group, maxLen int) {
+	s.groups++
+	if !nonConstant(g) {
+		s.zeroStd++
+	}
+	s.promptLength = append(s.promptLength, float64(len(g.prompt)))
+	for i, q := range g.seqs {
+		s.responses++
+		s.lengths = append(s.lengths, float64(len(q.Tokens)))
+		if q.FinishReason == "length" || len(q.Tokens) >= maxLen {
+			s.clipped++
+		}
+		if g.verdict[i].correct {
+			s.correct++
+		}
+		if s.statuses == nil {
+			s.statuses = map[string]int{}
+		}
+		s.statuses[g.verdict[i].status]++
+	}
+}
+
+// merge adds another round's statistics.
+func (s *rolloutStats) merge(o rolloutStats) {
+	s.gen.total += o.gen.total
+	s.reward.total += o.reward.total
+}
+
+// report writes the statistics under verl's (and TRL's) names.
+func (s *rolloutStats) report(m metrics) {
+	m.stats("response_length", s.lengths)
+	m.stats("prompt_length", s.promptLength)
+	if s.responses > 0 {
+		n := float64(s.responses)
+		m["response_length/clip_ratio"] = float64(s.clipped) / n
+		m["reward/accuracy"] = float64(s.correct) / n
+		m["reward/timeout_ratio"] = float64(s.statuses["timeout"]) / n
+		m["reward/error_ratio"] = float64(s.statuses["error"]) / n
+		m["reward/unparsable_ratio"] = float64(s.statuses["unparsable"]) / n
+	}
+	if s.groups > 0 {
+		m["frac_reward_zero_std"] = float64(s.zeroStd) / float64(s.groups)
+		m["dynamic_sampling/filtered_ratio"] = float64(s.filtered) / float64(s.groups)
+	}
+}
+
+// voteMetrics averages TTRL's diagnostics over prompts.
+type voteMetrics struct {
+	n                                          int
+	label, reward, majority, truth, voteReward float64
+}
+
+func (v *voteMetrics) add(d algo.TTRLDiagnostics) {
+	v.n++
+	v.label += d.LabelAccuracy
+	v.reward += d.RewardAccuracy
+	v.majority += d.MajorityRatio
+	v.truth += d.GroundTruthRatio
+	v.voteReward += d.MajorityVotingReward
+}
+
+func (v *voteMetrics) merge(o voteMetrics) {
+	v.n += o.n
+	v.label += o.label
+	v.reward += o.reward
+	v.majority += o.majority
+	v.truth += o.truth
+	v.voteReward += o.voteReward
+}
+
+// report writes TTRL's diagnostics (never used for training).
+func (v *voteMetrics) report(m metrics, enabled bool) {
+	if !enabled || v.n == 0 {
+		return
+	}
+	n := float64(v.n)
+	m["ttrl/label_accuracy"] = v.label / n
+	m["ttrl/reward_accuracy"] = v.reward / n
+	m["ttrl/majority_ratio"] = v.majority / n
+	m["ttrl/ground_truth_ratio"] = v.truth / n
+	m["ttrl/majority_voting_reward"] = v.voteReward / n
+}
+
+// sortedKeys lists m's keys in order (for stable printing).
+func (m metrics) sortedKeys() []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

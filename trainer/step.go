@@ -1,0 +1,278 @@
+package trainer
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ascent-rl/ascent/algo"
+	"github.com/ascent-rl/ascent/engine"
+	"github.com/ascent-rl/ascent/engine/local"
+)
+
+// batch is one step's training rows with their bookkeeping.
+type batch struct {
+	rows    []engine.Row
+	groupOf []int     // row → index of its prompt group
+	scores  []float64 // row → sequence reward
+	sampler [][]float32
+}
+
+// buildRows turns kept groups into training rows; HPT replaces a failing prompt's rollouts by its
+// demonstration (one SFT row).
+func (t *Trainer) buildRows(groups []*group) (*batch, int, error) {
+	sw := t.cfg.Algo.Reward.Switch
+	b := &batch{}
+	sftPrompts := 0
+	for gi, g := range groups {
+		if sw.Enabled {
+			correct := 0
+			for _, v := range g.verdict {
+				if v.correct {
+					correct++
+				}
+			}
+			route, err := algo.HPTRoute(correct, len(g.verdict), sw.Gate, sw.GateOff)
+			if err != nil {
+				return nil, 0, err
+			}
+			if route != algo.RouteRL {
+				resp, err := t.encodeResponse(g.ex.Demonstration)
+				if err != nil {
+					return nil, 0, fmt.Errorf("demonstration of row %q: %w", g.ex.ID, err)
+				}
+				g.demo = true
+				sftPrompts++
+				b.rows = append(b.rows, engine.Row{Prompt: g.prompt, Response: resp, Demo: true})
+				b.groupOf = append(b.groupOf, gi)
+				b.scores = append(b.scores, 0)
+				b.sampler = append(b.sampler, nil)
+				continue
+			}
+		}
+		for i, s := range g.seqs {
+			b.rows = append(b.rows, engine.Row{Prompt: g.prompt, Response: s.Tokens})
+			b.groupOf = append(b.groupOf, gi)
+			b.scores = append(b.scores, g.reward[i])
+			b.sampler = append(b.sampler, s.LogProbs)
+		}
+	}
+	return b, sftPrompts, nil
+}
+
+// encodeResponse tokenises a demonstration as a response ending in EOS, within max_response_len.
+func (t *Trainer) encodeResponse(text string) ([]int, error) {
+	ids, err := t.tok.Encode(text)
+	if err != nil {
+		return nil, err
+	}
+	if eos := t.tok.Specials().EOS; eos >= 0 {
+		ids = append(ids, eos)
+	}
+	if limit := t.cfg.Algo.Batch.MaxResponseLen; len(ids) > limit {
+		return nil, fmt.Errorf("%d tokens; algo.batch.max_response_len is %d", len(ids), limit)
+	}
+	return ids, nil
+}
+
+// prepare computes old/ref log-probs, values and advantages of a batch, in place.
+func (t *Trainer) prepare(ctx context.Context, b *batch, groups []*group, m metrics, tm *timings) error {
+	temp := t.cfg.Algo.Sampling.Temperature
+	tm.begin("old_log_prob")
+	old, err := t.policy.LogProbs(ctx, b.rows, temp)
+	tm.end("old_log_prob")
+	if err != nil {
+		return fmt.Errorf("old log-probs: %w", err)
+	}
+	var ref *engine.LogProbResult
+	if t.ref != nil {
+		tm.begin("ref")
+		if ref, err = t.ref.LogProbs(ctx, b.rows, temp); err != nil {
+			return fmt.Errorf("reference log-probs: %w", err)
+		}
+		tm.end("ref")
+	}
+	tm.begin("adv")
+	defer tm.end("adv")
+	B := len(b.rows)
+	T := 0
+	for _, r := range b.rows {
+		T = max(T, len(r.Response))
+	}
+	in := algo.AdvantageInputs{TokenRewards: matrix(B, T), Mask: matrix(B, T), Group: make([]string, B), Demo: make([]bool, B)}
+	var sampler, trainer [][]float32
+	for i, r := range b.rows {
+		L := len(r.Response)
+		for j := 0; j < L; j++ {
+			in.Mask[i][j] = 1
+		}
+		if L > 0 {
+			in.TokenRewards[i][L-1] = b.scores[i]
+		}
+		in.Group[i] = fmt.Sprint(b.groupOf[i])
+		in.Demo[i] = r.Demo
+		b.rows[i].OldLogProbs = old.LogProbs[i]
+		if ref != nil {
+			b.rows[i].RefLogProbs = ref.LogProbs[i]
+		}
+		if b.sampler[i] != nil {
+			sampler = append(sampler, b.sampler[i])
+			trainer = append(trainer, old.LogProbs[i])
+		}
+	}
+	m.addAll(local.RolloutProbsDiff(sampler, trainer))
+	if t.cfg.Algo.KL.InReward && ref != nil {
+		kl := 0.0
+		for i, r := range b.rows {
+			for j := range r.Response {
+				d := float64(old.LogProbs[i][j] - ref.LogProbs[i][j])
+				in.TokenRewards[i][j] -= t.cfg.Algo.KL.RewardCoef * d
+				kl += d
+			}
+		}
+		m["actor/reward_kl_penalty"] = kl / float64(max(B, 1))
+		m["actor/reward_kl_penalty_coeff"] = t.cfg.Algo.KL.RewardCoef
+	}
+	if t.cfg.Algo.Critic != nil {
+		if len(old.Values) != B {
+			return fmt.Errorf("preset %s needs critic values but the engine returned %d rows of values for %d rows", t.cfg.Preset, len(old.Values), B)
+		}
+		in.Values = matrix(B, T)
+		for i := range b.rows {
+			for j, v := range old.Values[i] {
+				in.Values[i][j] = float64(v)
+			}
+		}
+	}
+	out, err := t.adv.Compute(in)
+	if err != nil {
+		return fmt.Errorf("advantages: %w", err)
+	}
+	for i, r := range b.rows {
+		L := len(r.Response)
+		b.rows[i].Advantages = toF32(out.Advantages[i][:L])
+		if t.cfg.Algo.Critic != nil {
+			b.rows[i].Returns = toF32(out.Returns[i][:L])
+			b.rows[i].OldValues = old.Values[i]
+		}
+	}
+	m.stats("critic/score", b.scores)
+	m.statsMasked("critic/rewards", in.TokenRewards, in.Mask, true)
+	m.statsMasked("critic/advantages", out.Advantages, in.Mask, false)
+	if t.cfg.Algo.Critic != nil {
+		m.statsMasked("critic/returns", out.Returns, in.Mask, false)
+		m.statsMasked("critic/values", in.Values, in.Mask, false)
+	}
+	return nil
+}
+
+// update runs ppo_epochs × mini-batches of engine.Update and averages their metrics.
+func (t *Trainer) update(ctx context.Context, b *batch, ngroups, step int, m metrics) error {
+	a := t.cfg.Algo
+	nmb := a.Batch.Prompts / a.Batch.MiniBatchPrompts
+	if ngroups < nmb {
+		nmb = max(ngroups, 1)
+	}
+	rowsOf := make([][]int, ngroups)
+	for i, g := range b.groupOf {
+		rowsOf[g] = append(rowsOf[g], i)
+	}
+	acc := metrics{}
+	updates := 0
+	for epoch := 0; epoch < a.Batch.PPOEpochs; epoch++ {
+		order := make([]int, ngroups)
+		for i := range order {
+			order[i] = i
+		}
+		if epoch > 0 { // the first epoch keeps generation order, as verl (shuffle=False) does
+			r := rand.New(rand.NewPCG(streamSeed(t.cfg.Run.Seed, "minibatch", step, epoch), 0))
+			r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		}
+		for mb := 0; mb < nmb; mb++ {
+			var rows []engine.Row
+			for _, g := range order[mb*ngroups/nmb : (mb+1)*ngroups/nmb] {
+				for _, i := range rowsOf[g] {
+					rows = append(rows, b.rows[i])
+				}
+			}
+			if len(rows) == 0 {
+				continue
+			}
+			opt := engine.UpdateOptions{Temperature: a.Sampling.Temperature, MicroBatchRows: t.cfg.Run.MicroBatchRows,
+				Seed: streamSeed(t.cfg.Run.Seed, "loss", step, epoch, mb), SkipAboveGradNorm: a.Optim.SkipGradNormAbove}
+			um, err := t.policy.Update(ctx, rows, t.actor, opt)
+			if err != nil {
+				return fmt.Errorf("update (epoch %d, mini-batch %d): %w", epoch, mb, err)
+			}
+			acc.sum(um)
+			updates++
+		}
+	}
+	for k, v := range acc {
+		m[k] = v / float64(max(updates, 1))
+	}
+	m["actor/num_updates"] = float64(updates)
+	return nil
+}
+
+// rlStep runs one RL step and returns its metrics and the samples to log.
+func (t *Trainer) rlStep(ctx context.Context, step int) (metrics, []*group, error) {
+	start := time.Now()
+	m := metrics{}
+	tm := &timings{}
+	groups, rs, vm, err := t.collect(ctx, step)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, sftPrompts, err := t.buildRows(groups)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := t.prepare(ctx, b, groups, m, tm); err != nil {
+		return nil, nil, err
+	}
+	tm.begin("update_actor")
+	err = t.update(ctx, b, len(groups), step, m)
+	tm.end("update_actor")
+	if err != nil {
+		return nil, nil, err
+	}
+	rs.report(m)
+	vm.report(m, t.cfg.Algo.Reward.Vote.Enabled)
+	if t.cfg.Algo.Reward.Switch.Enabled {
+		m["hpt/sft_prompt_ratio"] = float64(sftPrompts) / float64(len(groups))
+	}
+	tm.set("gen", rs.gen.total)
+	tm.set("reward", rs.reward.total)
+	elapsed := time.Since(start).Seconds()
+	tm.set("step", elapsed)
+	tm.report(m)
+	tokens := 0
+	for _, r := range b.rows {
+		tokens += len(r.Prompt) + len(r.Response)
+	}
+	m["perf/total_num_tokens"] = float64(tokens)
+	m["perf/time_per_step"] = elapsed
+	m["perf/throughput"] = float64(tokens) / elapsed
+	m["perf/compile_count"] = float64(t.policy.CompileCount())
+	m["training/global_step"] = float64(step)
+	m["training/epoch"] = float64(t.train.Epoch())
+	return m, groups, nil
+}
+
+func matrix(b, t int) [][]float64 {
+	m := make([][]float64, b)
+	for i := range m {
+		m[i] = make([]float64, t)
+	}
+	return m
+}
+
+func toF32(x []float64) []float32 {
+	out := make([]float32, len(x))
+	for i, v := range x {
+		out[i] = float32(v)
+	}
+	return out
+}

@@ -1,0 +1,290 @@
+// Package trainer is Ascent's RL loop: prompts → rollouts → rewards → advantages → policy update,
+// with checkpoints that resume exactly and metrics under verl's names.
+//
+//	ascent train                                  # the default recipe (JustRL, tiny model, arithmetic)
+//	ascent train --preset grpo --set run.steps=100
+//	ascent train --resume runs/<run-id>
+//
+// One RL step (spec/algorithms.md §9.1): take P prompts → sample n responses each → score them →
+// shape (DAPO overlong), select (dynamic sampling, TTRL first-N), route (HPT) → old and reference
+// log-probs → advantages → ppo_epochs × mini-batches of engine.Update with the preset's loss. The
+// trainer knows the policy only through engine.Engine and the method only through algo.Config.
+package trainer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ascent-rl/ascent/algo"
+	"github.com/ascent-rl/ascent/config"
+	"github.com/ascent-rl/ascent/data"
+	"github.com/ascent-rl/ascent/engine/local"
+	"github.com/ascent-rl/ascent/internal/buildinfo"
+	"github.com/ascent-rl/ascent/model"
+	"github.com/ascent-rl/ascent/model/tokenizer"
+	"github.com/ascent-rl/ascent/track"
+)
+
+// Summary is what a finished run reports (and writes to summary.json).
+type Summary struct {
+	RunDir     string  `json:"run_dir"`     // the run directory
+	Steps      int     `json:"steps"`       // RL steps completed
+	EvalBefore float64 `json:"eval_before"` // held-out accuracy after the SFT warm-up, before RL
+	EvalAfter  float64 `json:"eval_after"`  // held-out accuracy after RL
+	Seconds    float64 `json:"seconds"`     // wall time of this invocation
+}
+
+// Trainer runs one training run.
+type Trainer struct {
+	cfg    Config
+	out    io.Writer
+	runDir string
+	run    *track.Run
+	tok    tokenizer.Tokenizer
+	policy *local.Engine
+	ref    *local.Engine // frozen reference policy; nil unless the loss or KL needs it
+	train  *data.Sampler
+	val    []data.Example
+	demos  *demoSource
+	scorer *scorer
+	actor  algo.Loss
+	adv    algo.AdvantageEstimator
+	state  State
+}
+
+// Run trains from scratch with cfg, or resumes the run in resumeDir when it is not "".
+func Run(ctx context.Context, cfg Config, resumeDir string, out io.Writer) (Summary, error) {
+	start := time.Now()
+	t, err := open(cfg, resumeDir, out)
+	if err != nil {
+		return Summary{}, err
+	}
+	sum, err := t.loop(ctx)
+	sum.Seconds = time.Since(start).Seconds()
+	status := track.StatusCompleted
+	switch {
+	case errors.Is(err, context.Canceled):
+		status = track.StatusInterrupted
+	case err != nil:
+		status = track.StatusFailed
+	}
+	if ferr := t.run.Finish(status); err == nil && ferr != nil {
+		err = ferr
+	}
+	return sum, err
+}
+
+// open prepares everything before the first step: config, data, model, engines, run directory.
+// Every check that can fail on bad input happens here, before any training work.
+func open(cfg Config, resumeDir string, out io.Writer) (*Trainer, error) {
+	if resumeDir != "" {
+		var err error
+		if cfg, err = LoadConfig("", filepath.Join(resumeDir, track.FileConfig), nil); err != nil {
+			return nil, fmt.Errorf("resume %s: %w", resumeDir, err)
+		}
+	}
+	t := &Trainer{cfg: cfg, out: out}
+	a := cfg.Algo
+	var err error
+	if t.tok, err = tokenizer.Open(cfg.Model.Tokenizer); err != nil {
+		return nil, fmt.Errorf("model.tokenizer: %w", err)
+	}
+	if err := t.openData(); err != nil {
+		return nil, err
+	}
+	if t.scorer, err = newScorer(cfg); err != nil {
+		return nil, err
+	}
+	if t.adv, err = a.NewAdvantage(); err != nil {
+		return nil, err
+	}
+	if t.actor, err = newLoss(a); err != nil {
+		return nil, err
+	}
+	params, err := initialParams(cfg, t.tok)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.openEngines(params); err != nil {
+		return nil, err
+	}
+	if resumeDir != "" {
+		return t, t.resume(resumeDir)
+	}
+	yamlCfg, err := config.YAML(cfg)
+	if err != nil {
+		return nil, err
+	}
+	t.run, err = track.Open(cfg.Run.Out, track.RunMeta{ID: cfg.Run.Name, Name: cfg.Preset, Preset: cfg.Preset,
+		ConfigYAML: string(yamlCfg), GitRev: buildinfo.Revision()})
+	if err != nil {
+		return nil, err
+	}
+	t.runDir = t.run.Dir()
+	t.printBanner()
+	return t, nil
+}
+
+// initialParams builds or loads the starting weights and checks them against the tokenizer.
+func initialParams(cfg Config, tok tokenizer.Tokenizer) (*model.Params, error) {
+	var p *model.Params
+	switch cfg.Model.Init {
+	case "tiny", "small30m":
+		mc := model.TinyConfig()
+		if cfg.Model.Init == "small30m" {
+			mc = model.Small30MConfig()
+		}
+		mc.VocabSize = tok.VocabSize()
+		sp := tok.Specials()
+		mc.BOSTokenID, mc.EOSTokenID = max(sp.BOS, 0), max(sp.EOS, 0)
+		p = model.NewRandom(mc, streamSeed(cfg.Run.Seed, "init"))
+	default:
+		var err error
+		if p, err = model.Load(cfg.Model.Init); err != nil {
+			return nil, fmt.Errorf("model.init: %w", err)
+		}
+	}
+	if p.Config.VocabSize < tok.VocabSize() {
+		return nil, fmt.Errorf("model.init: vocab_size %d is smaller than the tokenizer's %d (model.tokenizer %q)",
+			p.Config.VocabSize, tok.VocabSize(), cfg.Model.Tokenizer)
+	}
+	need := cfg.Algo.Batch.MaxPromptLen + cfg.Algo.Batch.MaxResponseLen
+	if need > p.Config.MaxPositionEmbeddings {
+		return nil, fmt.Errorf("algo.batch: max_prompt_len %d + max_response_len %d = %d exceeds the model's context of %d tokens",
+			cfg.Algo.Batch.MaxPromptLen, cfg.Algo.Batch.MaxResponseLen, need, p.Config.MaxPositionEmbeddings)
+	}
+	return p, nil
+}
+
+// engineConfig maps the preset's optimiser onto the local engine.
+func engineConfig(cfg Config, lr float64, totalSteps int) local.Config {
+	o := cfg.Algo.Optim
+	warm := o.WarmupSteps
+	if o.WarmupRatio > 0 {
+		warm = int(o.WarmupRatio * float64(totalSteps))
+	}
+	sched := o.Schedule
+	if sched == "" {
+		sched = "constant"
+	}
+	return local.Config{LR: lr, WeightDecay: o.WeightDecay, WarmupSteps: warm, Schedule: sched,
+		TotalSteps: max(totalSteps, 1), GradClip: o.GradClip, MicroBatchRows: cfg.Run.MicroBatchRows,
+		Seed: streamSeed(cfg.Run.Seed, "heads")}
+}
+
+// optimizerSteps is the number of optimiser updates the RL phase takes.
+func optimizerSteps(cfg Config) int {
+	b := cfg.Algo.Batch
+	return cfg.Run.Steps * b.PPOEpochs * (b.Prompts / b.MiniBatchPrompts)
+}
+
+// openEngines creates the policy engine (and the frozen reference when needed).
+func (t *Trainer) openEngines(p *model.Params) error {
+	var err error
+	t.policy, err = local.New(p, engineConfig(t.cfg, t.cfg.Algo.Optim.LR, optimizerSteps(t.cfg)))
+	if err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	t.policy.SetDetokenizer(t.detok)
+	return nil
+}
+
+// needsRef reports whether the method reads reference log-probs.
+func (t *Trainer) needsRef() bool {
+	return t.actor.Requirements().Ref || t.cfg.Algo.KL.InReward
+}
+
+// freezeReference makes the current policy weights the frozen reference π_ref.
+func (t *Trainer) freezeReference() error {
+	if !t.needsRef() {
+		return nil
+	}
+	ref, err := local.New(cloneParams(t.policy.Params()), engineConfig(t.cfg, t.cfg.Algo.Optim.LR, 1))
+	if err != nil {
+		return fmt.Errorf("reference engine: %w", err)
+	}
+	t.ref = ref
+	return nil
+}
+
+// cloneParams deep-copies weights via their HF names.
+func cloneParams(p *model.Params) *model.Params {
+	c := *p
+	c.Embed = cloneTensor(p.Embed)
+	c.FinalNorm = cloneTensor(p.FinalNorm)
+	c.LMHead = cloneTensor(p.LMHead)
+	c.Layers = make([]model.Layer, len(p.Layers))
+	for i, l := range p.Layers {
+		c.Layers[i] = model.Layer{InputNorm: cloneTensor(l.InputNorm), Q: cloneTensor(l.Q), K: cloneTensor(l.K),
+			V: cloneTensor(l.V), QBias: cloneTensor(l.QBias), KBias: cloneTensor(l.KBias), VBias: cloneTensor(l.VBias),
+			O: cloneTensor(l.O), PostNorm: cloneTensor(l.PostNorm), Gate: cloneTensor(l.Gate), Up: cloneTensor(l.Up),
+			Down: cloneTensor(l.Down)}
+	}
+	return &c
+}
+
+func cloneTensor(t *model.Tensor) *model.Tensor {
+	if t == nil {
+		return nil
+	}
+	return &model.Tensor{Shape: append([]int(nil), t.Shape...), Data: append([]float32(nil), t.Data...)}
+}
+
+// detok turns response tokens into text, dropping special tokens (verl: skip_special_tokens).
+func (t *Trainer) detok(ids []int) string {
+	sp := t.tok.Specials()
+	keep := make([]int, 0, len(ids))
+	for _, id := range ids {
+		if id != sp.EOS && id != sp.PAD && id != sp.BOS {
+			keep = append(keep, id)
+		}
+	}
+	s, err := t.tok.Decode(keep)
+	if err != nil {
+		return ""
+	}
+	return s
+}
+
+// logf prints a progress line.
+func (t *Trainer) logf(format string, args ...any) {
+	if t.out != nil {
+		fmt.Fprintf(t.out, format+"\n", args...)
+	}
+}
+
+// refDir is where the frozen reference weights live in the run directory.
+func (t *Trainer) refDir() string { return filepath.Join(t.runDir, "reference") }
+
+// saveReference persists the frozen reference so a resumed run uses the same π_ref.
+func (t *Trainer) saveReference() error {
+	if t.ref == nil {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(t.refDir(), "config.json")); err == nil {
+		return nil
+	}
+	return t.ref.Params().Save(t.refDir(), "float32")
+}
+
+// loadReference restores the frozen reference saved by saveReference.
+func (t *Trainer) loadReference() error {
+	p, err := model.Load(t.refDir())
+	if err != nil {
+		return fmt.Errorf("resume: reference weights: %w", err)
+	}
+	ref, err := local.New(p, engineConfig(t.cfg, t.cfg.Algo.Optim.LR, 1))
+	if err != nil {
+		return fmt.Errorf("reference engine: %w", err)
+	}
+	t.ref = ref
+	return nil
+}
+
+// timeUntil is the duration until d (negative when past).
+func timeUntil(d time.Time) time.Duration { return time.Until(d) }
