@@ -41,7 +41,8 @@ func (v ValueLoss) Requirements() Requirements { return Requirements{Values: tru
 // Build implements Loss. LogProb is only used for its shape.
 func (v ValueLoss) Build(in LossInputs) LossOutput {
 	mustCheck(in, v.Requirements())
-	clipped := Clip(in.Values, AddScalar(in.OldValues, -v.ClipRange), AddScalar(in.OldValues, v.ClipRange))
+	// Min/Max rather than Clip: GoMLX v0.28.8's Clamp (behind Clip) has no gradient.
+	clipped := Min(Max(in.Values, AddScalar(in.OldValues, -v.ClipRange)), AddScalar(in.OldValues, v.ClipRange))
 	e1 := Square(Sub(in.Values, in.Returns))
 	e2 := Square(Sub(clipped, in.Returns))
 	loss := MulScalar(Aggregate(Max(e1, e2), in.Mask, v.Agg, countsOf(in)), 0.5)

@@ -1,6 +1,8 @@
 package data
 
 import (
+	"github.com/ascent-rl/ascent/internal/atomicfile"
+
 	"bufio"
 	"bytes"
 	"encoding/json"
@@ -151,35 +153,20 @@ type verlReward struct {
 // to freeze a generated task split into a file). The write is atomic: a temporary file in the
 // same directory is renamed over path.
 func WriteJSONL(path string, examples []Example) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("data: write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	bw := bufio.NewWriter(tmp)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	for k, ex := range examples {
-		row := verlJSONRow{ID: ex.ID, DataSource: ex.DataSource, Prompt: ex.Prompt, PromptText: ex.PromptText,
-			RewardModel: verlReward{Style: "rule", GroundTruth: ex.GroundTruth}, Demonstration: ex.Demonstration, ExtraInfo: ex.ExtraInfo}
-		if err := enc.Encode(row); err != nil {
-			tmp.Close()
-			return fmt.Errorf("data: write %s row %d: %w", path, k+1, err)
+	err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		for k, ex := range examples {
+			row := verlJSONRow{ID: ex.ID, DataSource: ex.DataSource, Prompt: ex.Prompt, PromptText: ex.PromptText,
+				RewardModel: verlReward{Style: "rule", GroundTruth: ex.GroundTruth}, Demonstration: ex.Demonstration, ExtraInfo: ex.ExtraInfo}
+			if err := enc.Encode(row); err != nil {
+				return fmt.Errorf("row %d: %w", k+1, err)
+			}
 		}
-	}
-	if err := bw.Flush(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("data: write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("data: write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("data: write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("data: write %s: %w", path, err)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("data: %w", err)
 	}
 	return nil
 }

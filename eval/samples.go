@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"github.com/ascent-rl/ascent/internal/atomicfile"
+
 	"bufio"
 	"bytes"
 	"encoding/json"
@@ -137,24 +139,8 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("eval: create %s: %w", dir, err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("eval: write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("eval: write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("eval: sync %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("eval: close %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("eval: rename into %s: %w", path, err)
+	if err := atomicfile.Write(path, 0o644, write); err != nil {
+		return fmt.Errorf("eval: %w", err)
 	}
 	return nil
 }

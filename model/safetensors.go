@@ -1,6 +1,8 @@
 package model
 
 import (
+	"github.com/ascent-rl/ascent/internal/atomicfile"
+
 	"bufio"
 	"encoding/binary"
 	"encoding/json"
@@ -8,7 +10,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -323,37 +324,30 @@ func writeSafetensors(path string, names []string, tensors map[string]*Tensor, d
 	for len(js)%8 != 0 { // pad with spaces so that the data section is 8-byte aligned, as HF does
 		js = append(js, ' ')
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write safetensors %s: %w", path, err)
-	}
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(f.Name())
-		return fmt.Errorf("write safetensors %s: %w", path, err)
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	var lenBuf [8]byte
-	binary.LittleEndian.PutUint64(lenBuf[:], uint64(len(js)))
-	if _, err := w.Write(lenBuf[:]); err != nil {
-		return fail(err)
-	}
-	if _, err := w.Write(js); err != nil {
-		return fail(err)
-	}
-	var buf []byte
-	const chunk = 1 << 16
-	for _, name := range names {
-		data := tensors[name].Data
-		for i := 0; i < len(data); i += chunk {
-			buf = encode(buf[:0], data[i:min(i+chunk, len(data))], d)
-			if _, err := w.Write(buf); err != nil {
-				return fail(err)
+	err = atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		var lenBuf [8]byte
+		binary.LittleEndian.PutUint64(lenBuf[:], uint64(len(js)))
+		if _, err := w.Write(lenBuf[:]); err != nil {
+			return err
+		}
+		if _, err := w.Write(js); err != nil {
+			return err
+		}
+		var buf []byte
+		const chunk = 1 << 16
+		for _, name := range names {
+			data := tensors[name].Data
+			for i := 0; i < len(data); i += chunk {
+				buf = encode(buf[:0], data[i:min(i+chunk, len(data))], d)
+				if _, err := w.Write(buf); err != nil {
+					return err
+				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("write safetensors: %w", err)
 	}
-	if err := w.Flush(); err != nil {
-		return fail(err)
-	}
-	return commitTemp(f, path)
+	return nil
 }

@@ -1,6 +1,8 @@
 package track
 
 import (
+	"github.com/ascent-rl/ascent/internal/atomicfile"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -309,25 +311,4 @@ func ReadSamples(root, id string, step int) ([]Sample, []BadLine, error) {
 }
 
 // writeFileAtomic writes data to a temp file in the same directory, syncs it and renames it over path.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	if werr == nil {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, werr)
-	}
-	return nil
-}
+func writeFileAtomic(path string, data []byte) error { return atomicfile.WriteFile(path, data, 0o644) }

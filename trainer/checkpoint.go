@@ -14,7 +14,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ascent-rl/ascent/config"
+	"github.com/ascent-rl/ascent/internal/atomicfile"
 )
 
 // Checkpoint layout under a run directory:
@@ -69,7 +69,7 @@ func writeCheckpoint(runDir string, step, keep int, fill func(dir string) error)
 	}
 	m.Step = step
 	b, _ := json.MarshalIndent(m, "", "  ")
-	if err := config.WriteFileAtomic(filepath.Join(tmp, manifestFile), b, 0o644); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(tmp, manifestFile), b, 0o644); err != nil {
 		return "", err
 	}
 	final := filepath.Join(root, checkpointName(step))
@@ -79,7 +79,7 @@ func writeCheckpoint(runDir string, step, keep int, fill func(dir string) error)
 	if err := os.Rename(tmp, final); err != nil {
 		return "", fmt.Errorf("checkpoint: %w", err)
 	}
-	syncDir(root)
+	atomicfile.SyncDir(root)
 	if keep > 0 {
 		prune(root, keep)
 	}
@@ -195,13 +195,5 @@ func prune(root string, keep int) {
 		if i >= keep {
 			os.RemoveAll(filepath.Join(root, checkpointName(s)))
 		}
-	}
-}
-
-// syncDir fsyncs a directory so a rename inside it is durable.
-func syncDir(dir string) {
-	if f, err := os.Open(dir); err == nil {
-		f.Sync()
-		f.Close()
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/ascent-rl/ascent/config"
+	"github.com/ascent-rl/ascent/internal/atomicfile"
 )
 
 // State is everything besides the engine's weights and optimizer that a resumed run needs to
@@ -28,7 +28,7 @@ func saveState(dir string, s State) error {
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
 	}
-	return config.WriteFileAtomic(filepath.Join(dir, stateFile), b, 0o644)
+	return atomicfile.WriteFile(filepath.Join(dir, stateFile), b, 0o644)
 }
 
 // loadState reads dir/state.json.

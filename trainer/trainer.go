@@ -191,6 +191,7 @@ func (t *Trainer) openEngines(p *model.Params) error {
 		return fmt.Errorf("engine: %w", err)
 	}
 	t.policy.SetDetokenizer(t.detok)
+	t.policy.EnsureHeads(t.actor.Requirements()) // PPO's first advantages need critic values
 	return nil
 }
 

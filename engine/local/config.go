@@ -6,7 +6,7 @@ package local
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -90,7 +90,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("engine config: weight_decay %g: expected ≥ 0", c.WeightDecay)
 	case c.WarmupSteps < 0:
 		return fmt.Errorf("engine config: warmup_steps %d: expected ≥ 0", c.WarmupSteps)
-	case sort.SearchStrings(Schedules, c.Schedule) == len(Schedules) || Schedules[sort.SearchStrings(Schedules, c.Schedule)] != c.Schedule:
+	case !slices.Contains(Schedules, c.Schedule):
 		return fmt.Errorf("engine config: schedule %q: expected one of %s", c.Schedule, strings.Join(Schedules, ", "))
 	case c.Schedule == "cosine" && c.TotalSteps <= 0:
 		return fmt.Errorf("engine config: total_steps %d: the cosine schedule needs total_steps > 0", c.TotalSteps)

@@ -3,6 +3,7 @@ package local
 import (
 	"context"
 	"fmt"
+	"github.com/ascent-rl/ascent/algo"
 	"math/rand/v2"
 	"os"
 	"sync"
@@ -216,3 +217,16 @@ func (e *Engine) newDecoder(rows, maxLen int) (decoder, error) {
 // nodes that each wait for the worker pool to free a slot deadlock it (observed on a 32×64
 // training step; compute v0.1.6 workerspool.Saturate does not release its own slot).
 var backendOptions = "ops_sequential"
+
+// EnsureHeads creates the heads a loss needs (the value head for Requirements.Values, the log Z
+// head for Requirements.LogZ) before the first Update, so that LogProbs already returns critic
+// values for PPO's first advantage estimate. Heads are created in the same order Update would
+// create them, so checkpoints do not depend on which call came first.
+func (e *Engine) EnsureHeads(req algo.Requirements) {
+	if req.Values {
+		e.getHead("value_head")
+	}
+	if req.LogZ {
+		e.getHead("logz_head")
+	}
+}

@@ -37,7 +37,7 @@ func (e *Engine) forward(p *packed, temperature float64, vh *head) (logp, ent, v
 			}
 			tokens, idx, temp := rest[0], rest[1], rest[2]
 			hidden := forwardHidden(cfg, w, tokens)
-			lp, en := tokenStats(w, hidden, idx, temp)
+			lp, en := tokenStats(w, hidden, idx, temp, true)
 			out := []*Node{lp, en}
 			if withValue {
 				out = append(out, valueHead(hidden, vw, vb))
@@ -141,7 +141,7 @@ func (e *Engine) trainExecFor(loss algo.Loss) (*trainExec, error) {
 		heads := in[np : np+nHeads]
 		d := in[np+nHeads:]
 		hidden := forwardHidden(cfg, w, d[inTokens])
-		lp, ent := tokenStats(w, hidden, d[inIdx], d[inTemp])
+		lp, ent := tokenStats(w, hidden, d[inIdx], d[inTemp], tx.req.Entropy)
 		li := algo.LossInputs{
 			LogProb: lp, OldLogProb: d[inOldLogp], Advantages: d[inAdv], Mask: d[inMask],
 			TokenCount: d[inTokenCount], SeqCount: d[inSeqCount], MicroFraction: d[inMicroFraction],

@@ -196,12 +196,16 @@ func silu(x *Node) *Node {
 // tokenStats returns per-position log-probs of targets and entropies of the tempered distribution.
 // idx holds (b, t, target) triples, validated on the host (an out-of-range Gather index kills the
 // process on the go backend).
-func tokenStats(w weightNodes, hidden, idx, temperature *Node) (logp, entropy *Node) { // hidden [B,T,D], idx [B,T,3] → [B,T]
+// Entropy is computed only when withEntropy is set (nil otherwise): over a large vocabulary it is a
+// [B, T, V] exp-multiply-reduce that losses without an entropy term do not need.
+func tokenStats(w weightNodes, hidden, idx, temperature *Node, withEntropy bool) (logp, entropy *Node) { // hidden [B,T,D], idx [B,T,3] → [B,T]
 	logits := DotGeneral(hidden, []int{2}, nil, w.lmHead, []int{1}, nil) // [B, T, V]
 	logits = Div(logits, temperature)
 	lsm := LogSoftmax(logits, -1)
-	logp = Gather(lsm, idx)                          // [B, T]
-	entropy = Neg(ReduceSum(Mul(Exp(lsm), lsm), -1)) // [B, T]
+	logp = Gather(lsm, idx) // [B, T]
+	if withEntropy {
+		entropy = Neg(ReduceSum(Mul(Exp(lsm), lsm), -1)) // [B, T]
+	}
 	return logp, entropy
 }
 

@@ -142,7 +142,7 @@ func (e *Engine) sampleChunk(ctx context.Context, prompts [][]int, first, n int,
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		any := false
+		running := false
 		for r := range rows {
 			if !active[r] {
 				continue
@@ -164,10 +164,10 @@ func (e *Engine) sampleChunk(ctx context.Context, prompts [][]int, first, n int,
 			if done {
 				active[r] = false
 			} else {
-				any = true
+				running = true
 			}
 		}
-		if !any {
+		if !running {
 			break
 		}
 		ls, err := dec.Step(next, active)

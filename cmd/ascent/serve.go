@@ -1,0 +1,71 @@
+package main
+
+// ascent serve: the OpenAI-compatible HTTP server (package serve).
+//
+//	ascent serve --model builtin:tiny
+//	ascent serve --model runs/r1/ckpt --addr 127.0.0.1:8000 --api-key K --served-model-name policy
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ascent-rl/ascent/serve"
+)
+
+func init() {
+	var cfg serve.Config
+	var addr string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve a checkpoint over the OpenAI API (completions, chat, streaming, weight updates)",
+		Long: `Serve a checkpoint (Ascent's, or a Hugging Face Qwen2/Llama directory) or builtin:tiny (a small
+random model with the byte tokenizer) over the OpenAI-compatible HTTP API: POST /v1/completions,
+POST /v1/chat/completions, GET /v1/models, GET /health, plus SGLang's POST /update_weights_from_disk
+and GET /get_model_info for weight updates without a restart. Concurrent requests are batched.
+Binds to loopback unless --addr says otherwise. SIGINT/SIGTERM shut down gracefully. See docs/serving.md.`,
+		Example: `  ascent serve --model builtin:tiny
+  ascent serve --model runs/r1/ckpt --addr 127.0.0.1:8000 --api-key secret`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if key := os.Getenv("ASCENT_API_KEY"); cfg.APIKey == "" && key != "" {
+				cfg.APIKey = key
+			}
+			s, err := serve.New(cfg)
+			if err != nil {
+				return err
+			}
+			l, err := net.Listen("tcp", addr)
+			if err != nil {
+				s.Close()
+				return fmt.Errorf("serve: listen on %s: %w", addr, err)
+			}
+			fmt.Fprintf(os.Stderr, "ascent serve: %s on http://%s/v1 (weights version %d)\n", cfg.Model, l.Addr(), s.WeightsVersion())
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			err = s.Serve(ctx, l)
+			fmt.Fprintln(os.Stderr, "ascent serve: stopped")
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Model, "model", "", "checkpoint directory or "+serve.BuiltinTiny+" (required)")
+	f.StringVar(&cfg.Tokenizer, "tokenizer", "", "char, byte or a tokenizer.json path (default: the model directory's tokenizer.json; byte for builtin:tiny)")
+	f.StringVar(&addr, "addr", "127.0.0.1:8000", "listen address (loopback by default; use 0.0.0.0:PORT deliberately)")
+	f.StringVar(&cfg.APIKey, "api-key", "", "require Authorization: Bearer KEY (or set ASCENT_API_KEY)")
+	f.StringVar(&cfg.ServedModelName, "served-model-name", "", "model id clients use (default: --model)")
+	f.StringVar(&cfg.ChatTemplate, "chat-template", "chatml", "chat template for /v1/chat/completions: chatml or qwen3")
+	f.IntVar(&cfg.MaxTokens, "max-tokens-limit", 0, "largest max_tokens a request may ask for (default: the model's context)")
+	f.IntVar(&cfg.MaxQueue, "max-queue", 256, "requests that may wait for the batcher; more get 503")
+	f.IntVar(&cfg.MaxBatchRows, "max-batch-rows", 64, "prompts×n sampled in one engine call")
+	f.DurationVar(&cfg.BatchWindow, "batch-window", 5*time.Millisecond, "how long a batch waits for more requests")
+	f.Uint64Var(&cfg.Seed, "seed", 0, "seed of builtin:tiny's weights and of unseeded requests' sampling")
+	_ = cmd.MarkFlagRequired("model")
+	rootCmd.AddCommand(cmd)
+}

@@ -1,0 +1,223 @@
+// Package openai is the remote rollout engine: an engine.Engine whose Sample fans prompts out to
+// one or more OpenAI-compatible servers (vLLM, SGLang, `ascent serve`), token in and token out,
+// keeping the servers' per-token log-probs. Training stays in the local engine: LogProbs, Update,
+// Save and Load return ErrSampleOnly. SyncWeights pushes a checkpoint directory to every server
+// (SGLang's POST /update_weights_from_disk) and verifies the served version.
+//
+//	e, _ := openai.New(openai.Config{Endpoints: []string{"http://127.0.0.1:8000/v1"}, Model: "policy"})
+//	seqs, _ := e.Sample(ctx, prompts, 8, engine.SamplingParams{Temperature: 1, MaxTokens: 512})
+//
+// Requests carry token-id prompts and ask for return_token_ids (vLLM ≥ 0.10.2, `ascent serve`), so
+// nothing is re-tokenised. See docs/serving.md.
+package openai
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	oa "github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+
+	"github.com/ascent-rl/ascent/algo"
+	"github.com/ascent-rl/ascent/engine"
+)
+
+// ErrSampleOnly is returned by the training methods: the remote engine only samples.
+var ErrSampleOnly = errors.New("remote engine samples only; training stays in the local engine")
+
+// Config configures the remote engine. Zero values mean "use the default".
+type Config struct {
+	// Endpoints are the servers' OpenAI base URLs, e.g. "http://127.0.0.1:8000/v1" (required).
+	Endpoints []string
+	// Model is the model id sent with each request (the server's served model name).
+	Model string
+	// APIKey is sent as "Authorization: Bearer <key>" when set.
+	APIKey string
+	// MaxConcurrency is the most requests in flight per endpoint (default 8).
+	MaxConcurrency int
+	// PromptsPerRequest is how many prompts one HTTP request carries, each with all n samples
+	// (default 8).
+	PromptsPerRequest int
+	// RequestTimeout is the deadline of one attempt (default 10 min); an attempt past it is
+	// cancelled, counted in remote/timeouts and retried.
+	RequestTimeout time.Duration
+	// MaxAttempts is the attempts per request before Sample fails (default 6).
+	MaxAttempts int
+	// Backoff is the wait before the second attempt, doubled per attempt up to 5 s (default 100 ms).
+	Backoff time.Duration
+	// Cooldown is how long a failed endpoint is avoided while others are healthy (default 2 s,
+	// doubled per consecutive failure up to 1 min).
+	Cooldown time.Duration
+	// HTTPClient overrides the HTTP client (default: a client without an overall timeout).
+	HTTPClient *http.Client
+}
+
+// Engine samples from remote servers. It is safe for concurrent use.
+type Engine struct {
+	cfg  Config
+	hc   *http.Client
+	eps  []*endpoint
+	mu   sync.Mutex // guards endpoint load and health, rr, wake
+	rr   int
+	wake chan struct{} // closed and replaced whenever a slot frees
+
+	requests, retries, timeouts, failures, sequences, tokens atomic.Int64
+	syncMu                                                   sync.Mutex
+	lastSync                                                 map[string]float64
+}
+
+var _ engine.Engine = (*Engine)(nil)
+
+// endpoint is one server.
+type endpoint struct {
+	base      string    // OpenAI base URL without a trailing slash, e.g. http://host:8000/v1
+	root      string    // base without "/v1": where the admin endpoints live
+	client    oa.Client // the official client, retries off (Engine retries across endpoints)
+	inflight  int
+	failUntil time.Time
+	fails     int // consecutive failures
+}
+
+// New checks the config and creates the engine; it does not contact the servers.
+func New(cfg Config) (*Engine, error) {
+	if len(cfg.Endpoints) == 0 {
+		return nil, fmt.Errorf("remote engine: no endpoints: expected base URLs such as http://127.0.0.1:8000/v1")
+	}
+	if cfg.MaxConcurrency == 0 {
+		cfg.MaxConcurrency = 8
+	}
+	if cfg.PromptsPerRequest == 0 {
+		cfg.PromptsPerRequest = 8
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = 10 * time.Minute
+	}
+	if cfg.MaxAttempts == 0 {
+		cfg.MaxAttempts = 6
+	}
+	if cfg.Backoff == 0 {
+		cfg.Backoff = 100 * time.Millisecond
+	}
+	if cfg.Cooldown == 0 {
+		cfg.Cooldown = 2 * time.Second
+	}
+	switch {
+	case cfg.MaxConcurrency < 0:
+		return nil, fmt.Errorf("remote engine: max_concurrency %d: expected ≥ 1", cfg.MaxConcurrency)
+	case cfg.PromptsPerRequest < 0:
+		return nil, fmt.Errorf("remote engine: prompts_per_request %d: expected ≥ 1", cfg.PromptsPerRequest)
+	case cfg.MaxAttempts < 0:
+		return nil, fmt.Errorf("remote engine: max_attempts %d: expected ≥ 1", cfg.MaxAttempts)
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second}}
+	}
+	e := &Engine{cfg: cfg, hc: hc, wake: make(chan struct{})}
+	key := cfg.APIKey
+	if key == "" {
+		key = "none" // the client insists on a key; servers without auth ignore it
+	}
+	for _, u := range cfg.Endpoints {
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			return nil, fmt.Errorf("remote engine: endpoint %q: expected an http:// or https:// base URL such as http://127.0.0.1:8000/v1", u)
+		}
+		base := strings.TrimRight(u, "/")
+		ep := &endpoint{base: base, root: strings.TrimSuffix(base, "/v1"),
+			client: oa.NewClient(option.WithBaseURL(base+"/"), option.WithAPIKey(key), option.WithMaxRetries(0), option.WithHTTPClient(hc))}
+		e.eps = append(e.eps, ep)
+	}
+	return e, nil
+}
+
+// Metrics returns the engine's counters and the last weight sync's timings:
+// remote/requests, remote/retries, remote/timeouts, remote/failures, remote/sequences,
+// remote/tokens, and timing_s/update_weights, perf/update_weights_gb_per_s after SyncWeights.
+func (e *Engine) Metrics() map[string]float64 {
+	m := map[string]float64{
+		"remote/requests": float64(e.requests.Load()), "remote/retries": float64(e.retries.Load()),
+		"remote/timeouts": float64(e.timeouts.Load()), "remote/failures": float64(e.failures.Load()),
+		"remote/sequences": float64(e.sequences.Load()), "remote/tokens": float64(e.tokens.Load()),
+	}
+	e.syncMu.Lock()
+	for k, v := range e.lastSync {
+		m[k] = v
+	}
+	e.syncMu.Unlock()
+	return m
+}
+
+// acquire takes a request slot on the least-loaded healthy endpoint (round-robin among equals),
+// waiting while every healthy endpoint is full. When no endpoint is healthy, any free one is used.
+func (e *Engine) acquire(ctx context.Context) (*endpoint, error) {
+	for {
+		e.mu.Lock()
+		now := time.Now()
+		anyHealthy := false
+		for _, ep := range e.eps {
+			anyHealthy = anyHealthy || !now.Before(ep.failUntil)
+		}
+		var best *endpoint
+		for k := range e.eps {
+			ep := e.eps[(e.rr+k)%len(e.eps)]
+			if ep.inflight >= e.cfg.MaxConcurrency || (anyHealthy && now.Before(ep.failUntil)) {
+				continue
+			}
+			if best == nil || ep.inflight < best.inflight {
+				best = ep
+			}
+		}
+		if best != nil {
+			best.inflight++
+			e.rr++
+			e.mu.Unlock()
+			return best, nil
+		}
+		wake := e.wake
+		e.mu.Unlock()
+		select {
+		case <-wake:
+		case <-time.After(50 * time.Millisecond): // a cooldown may have ended
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// release returns ep's slot and records the attempt's outcome.
+func (e *Engine) release(ep *endpoint, failed bool) {
+	e.mu.Lock()
+	ep.inflight--
+	if failed {
+		ep.fails++
+		cool := e.cfg.Cooldown << min(ep.fails-1, 5)
+		ep.failUntil = time.Now().Add(min(cool, time.Minute))
+	} else {
+		ep.fails, ep.failUntil = 0, time.Time{}
+	}
+	close(e.wake)
+	e.wake = make(chan struct{})
+	e.mu.Unlock()
+}
+
+// LogProbs returns ErrSampleOnly.
+func (e *Engine) LogProbs(ctx context.Context, rows []engine.Row, temperature float64) (*engine.LogProbResult, error) {
+	return nil, ErrSampleOnly
+}
+
+// Update returns ErrSampleOnly.
+func (e *Engine) Update(ctx context.Context, rows []engine.Row, loss algo.Loss, opt engine.UpdateOptions) (map[string]float64, error) {
+	return nil, ErrSampleOnly
+}
+
+// Save returns ErrSampleOnly.
+func (e *Engine) Save(dir string) error { return ErrSampleOnly }
+
+// Load returns ErrSampleOnly; use SyncWeights to make the servers load a checkpoint.
+func (e *Engine) Load(dir string) error { return ErrSampleOnly }
