@@ -13,7 +13,8 @@ import (
 )
 
 // Request-level batching: one goroutine takes the first waiting request, waits up to
-// Config.BatchWindow (or until Config.MaxBatchRows rows) for more, groups the collected requests
+// Config.BatchWindow (or until Config.MaxBatchRows rows) for more — less when no request is
+// queued or still being read (Server.arriving) — groups the collected requests
 // by identical sampling parameters and n, and calls Sample once per group with every group
 // member's prompts. A request stays in its batch until its longest sequence ends: this is not
 // iteration-level (continuous) batching, where finished rows are replaced mid-decode. While a
@@ -79,6 +80,8 @@ type batcher struct {
 	ctx    context.Context // cancelled by close: aborts a batch still sampling
 	cancel context.CancelFunc
 	rng    *rand.Rand
+	// lastJobs is how many requests the previous batch collected (read and written by loop only).
+	lastJobs int
 }
 
 func newBatcher(s *Server) *batcher {
@@ -131,16 +134,22 @@ func (b *batcher) loop() {
 		}
 		pending, rows := []*job{first}, len(first.prompts)*first.n
 		timer := time.NewTimer(b.s.cfg.BatchWindow)
-		tick := time.NewTicker(b.s.cfg.BatchWindow / 20)
+		tick := time.NewTicker(max(b.s.cfg.BatchWindow/20, time.Microsecond))
 	collect:
 		for rows < b.s.cfg.MaxBatchRows {
+			if b.lastJobs <= 1 && len(b.queue) == 0 && b.s.arriving.Load() == 0 {
+				// One request at a time lately, none queued or being read: waiting only adds
+				// latency, so a lone client pays no batching window.
+				break collect
+			}
 			select {
 			case j := <-b.queue:
 				pending = append(pending, j)
 				rows += len(j.prompts) * j.n
 			case <-tick.C:
-				// Nothing queued and no request being read or validated: waiting longer only adds
-				// latency (a lone client pays no batching window).
+				// Under concurrent load, wait while requests are still being read or validated;
+				// stop once none are (ticks of BatchWindow/20 leave closed-loop clients time to
+				// send their next request).
 				if len(b.queue) == 0 && b.s.arriving.Load() == 0 {
 					break collect
 				}
@@ -152,6 +161,7 @@ func (b *batcher) loop() {
 		}
 		timer.Stop()
 		tick.Stop()
+		b.lastJobs = len(pending)
 		b.run(pending)
 	}
 }

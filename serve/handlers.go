@@ -216,6 +216,9 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	if req.MaxCompletionTokens != nil {
 		maxTok = req.MaxCompletionTokens
 	}
+	if maxTok == nil { // chat answers run to EOS or the limit by default, as vLLM's do
+		maxTok = &s.cfg.MaxTokens
+	}
 	g, err := s.params(&req.commonParams, maxTok, cur)
 	if err == nil && req.TopLogprobs != nil && *req.TopLogprobs != 0 {
 		err = errorf("top_logprobs", "top_logprobs = %d: only 0 is supported (the sampled token's log-prob, no alternatives)", *req.TopLogprobs)

@@ -261,3 +261,29 @@ func TestConcurrentRequestsShareEngineCalls(t *testing.T) {
 		t.Errorf("%d requests in %d engine calls (%d batched): want fewer calls than requests", st.Requests.Load(), st.Batches.Load(), st.BatchedReq.Load())
 	}
 }
+
+func TestChatRendersTheTemplateAndReturnsNChoices(t *testing.T) {
+	url, _ := startServer(t, Config{})
+	m := post(t, url+"/v1/chat/completions", map[string]any{
+		"messages": []map[string]any{{"role": "system", "content": "S"}, {"role": "user", "content": []map[string]string{{"type": "text", "text": "Q"}}}},
+		"n":        2, "max_tokens": 5, "logprobs": true, "return_token_ids": true, "seed": 4})
+	want := "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nQ<|im_end|>\n<|im_start|>assistant\n"
+	if got := string(bytesOf(tokenIDs(t, m["prompt_token_ids"]))); got != want {
+		t.Errorf("prompt %q, want %q", got, want)
+	}
+	choices := m["choices"].([]any)
+	if len(choices) != 2 {
+		t.Fatalf("%d choices, want 2", len(choices))
+	}
+	for i, c := range choices {
+		c := c.(map[string]any)
+		toks := tokenIDs(t, c["token_ids"])
+		lps := c["logprobs"].(map[string]any)["content"].([]any)
+		if msg := c["message"].(map[string]any); msg["role"] != "assistant" || len(toks) == 0 || len(lps) != len(toks) {
+			t.Errorf("choice %d: message %v, %d tokens, %d logprobs", i, msg, len(toks), len(lps))
+		}
+	}
+	if u := m["usage"].(map[string]any); int(u["prompt_tokens"].(float64)) != len(want) {
+		t.Errorf("usage %v, want %d prompt tokens", u, len(want))
+	}
+}

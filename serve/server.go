@@ -42,8 +42,8 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxTokens is the largest max_tokens a request may ask for (default: the model's context).
 	MaxTokens int
-	// DefaultMaxTokens applies when a request sets no max_tokens (default 16, as OpenAI's
-	// completions endpoint).
+	// DefaultMaxTokens applies when a completions request sets no max_tokens (default 16, as
+	// OpenAI's); chat requests without one may use up to MaxTokens.
 	DefaultMaxTokens int
 	// MaxN is the largest n (default 64).
 	MaxN int
@@ -119,6 +119,15 @@ func New(cfg Config) (*Server, error) {
 	cfg = cfg.Defaults()
 	if cfg.Model == "" {
 		return nil, fmt.Errorf("serve: no model: pass a checkpoint directory or %q", BuiltinTiny)
+	}
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{{"max_body_bytes", cfg.MaxBodyBytes}, {"max_tokens", int64(cfg.MaxTokens)}, {"default_max_tokens", int64(cfg.DefaultMaxTokens)},
+		{"max_n", int64(cfg.MaxN)}, {"max_queue", int64(cfg.MaxQueue)}, {"batch_window", int64(cfg.BatchWindow)}, {"max_batch_rows", int64(cfg.MaxBatchRows)}} {
+		if f.v < 0 {
+			return nil, fmt.Errorf("serve: %s = %d: expected ≥ 0 (0 means the default)", f.name, f.v)
+		}
 	}
 	if !contains(tokenizer.ChatTemplates(), cfg.ChatTemplate) {
 		return nil, fmt.Errorf("serve: chat template %q; known: %s", cfg.ChatTemplate, strings.Join(tokenizer.ChatTemplates(), ", "))
@@ -325,17 +334,6 @@ func (s *Server) handleModels(w http.ResponseWriter, r *http.Request) {
 	}}})
 }
 
-// handleModelInfo is GET /get_model_info (SGLang's endpoint, plus weights_version).
-func (s *Server) handleModelInfo(w http.ResponseWriter, r *http.Request) {
-	cur := s.w.Load()
-	writeJSON(w, http.StatusOK, map[string]any{
-		"model_path": cur.path, "tokenizer_path": s.tok.Name(), "is_generation": true,
-		"served_model_name": s.cfg.ServedModelName, "weights_version": cur.version,
-		"weight_version": cur.label, "loaded_at": cur.loadedAt.UTC().Format(time.RFC3339Nano),
-		"max_model_len": cur.config.MaxPositionEmbeddings,
-	})
-}
-
 // handleMetrics is GET /metrics: the server's counters as JSON.
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	st := &s.stats
@@ -348,47 +346,3 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 
 // Stats returns the server's counters.
 func (s *Server) Stats() *Stats { return &s.stats }
-
-// updateRequest is the body of POST /update_weights_from_disk (SGLang's names).
-type updateRequest struct {
-	ModelPath     string `json:"model_path"`     // checkpoint directory to load
-	LoadFormat    string `json:"load_format"`    // only "" or "auto"
-	WeightVersion string `json:"weight_version"` // optional label reported by /get_model_info
-}
-
-// handleUpdateWeights loads a checkpoint into a new engine and swaps it in. It answers after the
-// new weights serve; batches already sampling finish on the old ones.
-func (s *Server) handleUpdateWeights(w http.ResponseWriter, r *http.Request) {
-	var req updateRequest
-	if err := decodeStrict(r, &req); err != nil {
-		writeErr(w, err)
-		return
-	}
-	fail := func(status int, msg string) {
-		writeJSON(w, status, map[string]any{"success": false, "message": msg,
-			"error": apiError{Message: msg, Type: "invalid_request_error"}})
-	}
-	if req.ModelPath == "" {
-		fail(http.StatusBadRequest, "model_path is required")
-		return
-	}
-	if req.LoadFormat != "" && req.LoadFormat != "auto" {
-		fail(http.StatusBadRequest, fmt.Sprintf("load_format %q: only \"auto\" is supported", req.LoadFormat))
-		return
-	}
-	s.updMu.Lock()
-	defer s.updMu.Unlock()
-	start := time.Now()
-	nw, err := loadWeights(req.ModelPath, s.tok, s.cfg.Seed)
-	if err != nil {
-		fail(http.StatusBadRequest, err.Error())
-		return
-	}
-	old := s.w.Load()
-	nw.version, nw.label = old.version+1, req.WeightVersion
-	s.w.Store(nw)
-	writeJSON(w, http.StatusOK, map[string]any{"success": true,
-		"message":         fmt.Sprintf("loaded %s as weights version %d", req.ModelPath, nw.version),
-		"weights_version": nw.version, "load_seconds": time.Since(start).Seconds(),
-		"bytes": checkpointBytes(req.ModelPath), "num_paused_requests": 0})
-}

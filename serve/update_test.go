@@ -2,8 +2,11 @@ package serve
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/ascent-rl/ascent/model"
 )
 
 // greedy returns the greedy tokens for a fixed prompt and the weights version that sampled them.
@@ -84,5 +87,38 @@ func TestABadCheckpointLeavesTheOldWeightsServing(t *testing.T) {
 	}
 	if _, v := greedy(t, url, 2); v != 1 {
 		t.Errorf("weights_version %d after a failed update, want 1", v)
+	}
+}
+
+func TestNewExplainsWhatIsWrong(t *testing.T) {
+	noTok := saveTiny(t, 3)
+	small := t.TempDir()
+	if err := model.NewRandom(model.TinyConfig(), 1).Save(small, "float32"); err != nil { // vocab 64
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"no model", Config{}, "no model"},
+		{"an unknown built-in model", Config{Model: "builtin:huge", Tokenizer: "byte"}, `the only built-in model is "builtin:tiny"`},
+		{"a checkpoint without a tokenizer", Config{Model: noTok}, "--tokenizer"},
+		{"a missing checkpoint directory", Config{Model: "/nonexistent/ckpt", Tokenizer: "byte"}, "/nonexistent/ckpt"},
+		{"a vocabulary smaller than the tokenizer's", Config{Model: small, Tokenizer: "byte"}, "vocab_size 64"},
+		{"an unknown chat template", Config{Model: BuiltinTiny, ChatTemplate: "llama9"}, "chatml"},
+		{"a negative queue size", Config{Model: BuiltinTiny, MaxQueue: -1}, "max_queue = -1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := New(tc.cfg)
+			if err == nil {
+				s.Close()
+				t.Fatalf("New succeeded, want an error mentioning %q", tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not mention %q", err, tc.want)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,16 +29,16 @@ func TinyConfig() model.Config {
 	return c
 }
 
-// Sampler is what the server needs from an engine: engine.Engine's Sample. The local engine is
+// engineSampler is what the server needs from an engine: engine.Engine's Sample. The local engine is
 // the one used by `ascent serve`.
-type Sampler interface {
+type engineSampler interface {
 	// Sample draws n responses per prompt, prompt-major (see engine.Engine).
 	Sample(ctx context.Context, prompts [][]int, n int, p engine.SamplingParams) ([]engine.Sequence, error)
 }
 
 // weights is one served version of the weights; the server swaps the whole value atomically.
 type weights struct {
-	sampler  Sampler
+	sampler  engineSampler
 	config   model.Config
 	path     string    // the checkpoint directory, or BuiltinTiny
 	version  int64     // 1 for the weights loaded at start, +1 per successful update
@@ -52,13 +53,13 @@ func LoadTokenizer(modelPath, spec string) (tokenizer.Tokenizer, error) {
 		if modelPath == BuiltinTiny {
 			spec = "byte"
 		} else {
-			for _, name := range []string{"tokenizer.json", "tokenizer.json.gz"} {
+			for _, name := range []string{"tokenizer.json", "tokenizer.json.gz", tokenizer.BuiltinFile} {
 				if _, err := os.Stat(filepath.Join(modelPath, name)); err == nil {
 					spec = modelPath
 				}
 			}
 			if spec == "" {
-				return nil, fmt.Errorf("serve: model %s has no tokenizer.json; pass --tokenizer char|byte|PATH", modelPath)
+				return nil, fmt.Errorf("serve: model %s has no tokenizer.json or %s; pass --tokenizer char|byte|PATH", modelPath, tokenizer.BuiltinFile)
 			}
 		}
 	}
@@ -108,4 +109,59 @@ func checkpointBytes(dir string) int64 {
 		}
 	}
 	return n
+}
+
+// handleModelInfo is GET /get_model_info (SGLang's endpoint, plus weights_version).
+func (s *Server) handleModelInfo(w http.ResponseWriter, r *http.Request) {
+	cur := s.w.Load()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"model_path": cur.path, "tokenizer_path": s.tok.Name(), "is_generation": true,
+		"served_model_name": s.cfg.ServedModelName, "weights_version": cur.version,
+		"weight_version": cur.label, "loaded_at": cur.loadedAt.UTC().Format(time.RFC3339Nano),
+		"max_model_len": cur.config.MaxPositionEmbeddings,
+	})
+}
+
+// updateRequest is the body of POST /update_weights_from_disk (SGLang's names).
+type updateRequest struct {
+	ModelPath     string `json:"model_path"`     // checkpoint directory to load
+	LoadFormat    string `json:"load_format"`    // only "" or "auto"
+	WeightVersion string `json:"weight_version"` // optional label reported by /get_model_info
+}
+
+// handleUpdateWeights loads a checkpoint into a new engine and swaps it in. It answers after the
+// new weights serve; batches already sampling finish on the old ones.
+func (s *Server) handleUpdateWeights(w http.ResponseWriter, r *http.Request) {
+	var req updateRequest
+	if err := decodeStrict(r, &req); err != nil {
+		writeErr(w, err)
+		return
+	}
+	fail := func(status int, msg string) {
+		writeJSON(w, status, map[string]any{"success": false, "message": msg,
+			"error": apiError{Message: msg, Type: "invalid_request_error"}})
+	}
+	if req.ModelPath == "" {
+		fail(http.StatusBadRequest, "model_path is required")
+		return
+	}
+	if req.LoadFormat != "" && req.LoadFormat != "auto" {
+		fail(http.StatusBadRequest, fmt.Sprintf("load_format %q: only \"auto\" is supported", req.LoadFormat))
+		return
+	}
+	s.updMu.Lock()
+	defer s.updMu.Unlock()
+	start := time.Now()
+	nw, err := loadWeights(req.ModelPath, s.tok, s.cfg.Seed)
+	if err != nil {
+		fail(http.StatusBadRequest, err.Error())
+		return
+	}
+	old := s.w.Load()
+	nw.version, nw.label = old.version+1, req.WeightVersion
+	s.w.Store(nw)
+	writeJSON(w, http.StatusOK, map[string]any{"success": true,
+		"message":         fmt.Sprintf("loaded %s as weights version %d", req.ModelPath, nw.version),
+		"weights_version": nw.version, "load_seconds": time.Since(start).Seconds(),
+		"bytes": checkpointBytes(req.ModelPath), "num_paused_requests": 0})
 }

@@ -28,6 +28,20 @@ type Config struct {
 	Eval EvalConfig `yaml:"eval"`
 	// Algo is the method: advantage, loss, KL, reward shaping, batch geometry, optimiser, sampling.
 	Algo algo.Config `yaml:"algo"`
+	// Rollout optionally moves sampling to OpenAI-compatible servers (vLLM, SGLang, ascent serve).
+	Rollout RolloutConfig `yaml:"rollout"`
+}
+
+// RolloutConfig moves rollouts to remote servers; training stays in the local engine, and after
+// every step the trainer writes its weights to RUN/rollout_weights and asks each server to load
+// them (POST /update_weights_from_disk), so the path must be readable by the servers.
+type RolloutConfig struct {
+	// Endpoints are the servers' OpenAI base URLs, e.g. http://127.0.0.1:8000/v1 (empty: sample locally).
+	Endpoints []string `yaml:"endpoints"`
+	// Model is the served model name sent with each request.
+	Model string `yaml:"model"`
+	// APIKey is the bearer token the servers expect ("" for none).
+	APIKey string `yaml:"api_key"`
 }
 
 // RunConfig holds the run's identity, length and bookkeeping.

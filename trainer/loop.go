@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ascent-rl/ascent/data"
+	"github.com/ascent-rl/ascent/model/tokenizer"
 	"github.com/ascent-rl/ascent/track"
 )
 
@@ -39,6 +40,9 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 		}
 	}
 	sum.EvalBefore = *t.state.EvalBefore
+	if _, err := t.syncRollout(ctx); err != nil { // the servers start from the trainer's weights
+		return sum, err
+	}
 	for step := t.state.Step + 1; step <= t.cfg.Run.Steps; step++ {
 		if err := ctx.Err(); err != nil {
 			t.logf("interrupted: stopping after step %d", t.state.Step)
@@ -113,6 +117,10 @@ func (t *Trainer) checkpoint() error {
 	}
 	dir, err := writeCheckpoint(t.runDir, t.state.Step, t.cfg.Run.KeepCheckpoints, func(dir string) error {
 		if err := t.policy.Save(filepath.Join(dir, engineSubdir)); err != nil {
+			return err
+		}
+		// The checkpoint names its tokenizer so that `ascent eval/serve --model` find it.
+		if err := tokenizer.WriteBuiltinFile(filepath.Join(dir, engineSubdir), t.tok); err != nil {
 			return err
 		}
 		return saveState(dir, t.state)

@@ -63,7 +63,7 @@ func (t *Trainer) rollout(ctx context.Context, exs []data.Example, n int, seed u
 		prompts[i] = ids
 	}
 	st.gen.start()
-	seqs, err := t.policy.Sample(ctx, prompts, n, t.samplingParams(seed, t.cfg.Algo.Batch.MaxResponseLen, false))
+	seqs, err := t.sampler().Sample(ctx, prompts, n, t.samplingParams(seed, t.cfg.Algo.Batch.MaxResponseLen, false))
 	st.gen.stop()
 	if err != nil {
 		return nil, st, fmt.Errorf("rollout: %w", err)

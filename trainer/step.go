@@ -122,6 +122,18 @@ func (t *Trainer) prepare(ctx context.Context, b *batch, groups []*group, m metr
 		}
 	}
 	m.addAll(local.RolloutProbsDiff(sampler, trainer))
+	// verl's actor/entropy: the token-mean entropy of the policy on this batch, from the old-log-prob
+	// pass (losses without an entropy term do not compute it in the update).
+	entSum, entN := 0.0, 0
+	for _, e := range old.Entropies {
+		for _, x := range e {
+			entSum += float64(x)
+			entN++
+		}
+	}
+	if entN > 0 {
+		m["actor/entropy"] = entSum / float64(entN)
+	}
 	if t.cfg.Algo.KL.InReward && ref != nil {
 		kl := 0.0
 		for i, r := range b.rows {
@@ -210,6 +222,9 @@ func (t *Trainer) update(ctx context.Context, b *batch, ngroups, step int, m met
 		}
 	}
 	for k, v := range acc {
+		if _, fromRollout := m[k]; fromRollout && k == "actor/entropy" {
+			continue // keep the rollout-batch entropy, which every preset reports the same way
+		}
 		m[k] = v / float64(max(updates, 1))
 	}
 	m["actor/num_updates"] = float64(updates)
@@ -237,6 +252,14 @@ func (t *Trainer) rlStep(ctx context.Context, step int) (metrics, []*group, erro
 	tm.end("update_actor")
 	if err != nil {
 		return nil, nil, err
+	}
+	sm, err := t.syncRollout(ctx) // the next step's rollouts must come from the updated policy
+	if err != nil {
+		return nil, nil, err
+	}
+	m.addAll(sm)
+	if t.remote != nil {
+		m.addAll(t.remote.Metrics())
 	}
 	rs.report(m)
 	vm.report(m, t.cfg.Algo.Reward.Vote.Enabled)

@@ -24,6 +24,7 @@ import (
 	"github.com/ascent-rl/ascent/config"
 	"github.com/ascent-rl/ascent/data"
 	"github.com/ascent-rl/ascent/engine/local"
+	"github.com/ascent-rl/ascent/engine/openai"
 	"github.com/ascent-rl/ascent/internal/buildinfo"
 	"github.com/ascent-rl/ascent/model"
 	"github.com/ascent-rl/ascent/model/tokenizer"
@@ -47,7 +48,8 @@ type Trainer struct {
 	run    *track.Run
 	tok    tokenizer.Tokenizer
 	policy *local.Engine
-	ref    *local.Engine // frozen reference policy; nil unless the loss or KL needs it
+	ref    *local.Engine  // frozen reference policy; nil unless the loss or KL needs it
+	remote *openai.Engine // rollout servers; nil when sampling locally
 	train  *data.Sampler
 	val    []data.Example
 	demos  *demoSource
@@ -111,6 +113,9 @@ func open(cfg Config, resumeDir string, out io.Writer) (*Trainer, error) {
 		return nil, err
 	}
 	if err := t.openEngines(params); err != nil {
+		return nil, err
+	}
+	if err := t.openRemote(); err != nil {
 		return nil, err
 	}
 	if resumeDir != "" {

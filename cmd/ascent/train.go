@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -16,7 +17,8 @@ import (
 func init() {
 	var (
 		preset, file, out, resume string
-		sets                      []string
+		rolloutModel              string
+		sets, endpoints           []string
 		printConfig               bool
 	)
 	cmd := &cobra.Command{
@@ -34,13 +36,20 @@ out-of-range values are errors before any work starts. Ctrl-C saves a checkpoint
   ascent train
   ascent train --preset grpo --set run.steps=100 --set algo.optim.lr=3e-4
   ascent train --config run.yaml --out runs
-  ascent train --resume runs/20261124-101500-justrl`,
+  ascent train --resume runs/20261124-101500-justrl
+  ascent train --rollout-endpoint http://127.0.0.1:8000/v1,http://127.0.0.1:8001/v1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var cfg trainer.Config
 			if resume == "" {
 				if out != "" {
 					sets = append([]string{"run.out=" + out}, sets...)
+				}
+				if len(endpoints) > 0 {
+					sets = append(sets, "rollout.endpoints=["+strings.Join(endpoints, ",")+"]")
+				}
+				if rolloutModel != "" {
+					sets = append(sets, "rollout.model="+rolloutModel)
 				}
 				var err error
 				if cfg, err = trainer.LoadConfig(preset, file, sets); err != nil {
@@ -83,6 +92,8 @@ out-of-range values are errors before any work starts. Ctrl-C saves a checkpoint
 	f.StringArrayVar(&sets, "set", nil, "override a config key: --set algo.optim.lr=1e-4 (repeatable)")
 	f.StringVar(&resume, "resume", "", "continue the run in this directory from its newest valid checkpoint")
 	f.BoolVar(&printConfig, "print-config", false, "print the resolved config as YAML and exit")
+	f.StringSliceVar(&endpoints, "rollout-endpoint", nil, "sample rollouts from these OpenAI-compatible servers (URL[,URL…]); training stays local")
+	f.StringVar(&rolloutModel, "rollout-model", "", "model name served at --rollout-endpoint")
 	rootCmd.AddCommand(cmd)
 }
 

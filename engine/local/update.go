@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/ascent-rl/ascent/algo"
@@ -104,7 +105,9 @@ func (e *Engine) Update(ctx context.Context, rows []engine.Row, loss algo.Loss, 
 			finalize(outs)
 			return nil, fmt.Errorf("update: graph returned %d outputs, expected %d", len(outs), 1+len(names)+len(params))
 		}
-		metrics["actor/loss"] += float64(scalar(outs[0]))
+		if !slices.Contains(names, algo.MetricTotalLoss) { // the actor loss reports it itself
+			metrics[algo.MetricTotalLoss] += float64(scalar(outs[0]))
+		}
 		for i, n := range names {
 			metrics[n] += float64(scalar(outs[1+i]))
 		}

@@ -268,3 +268,24 @@ func TestNewRejectsBadConfigs(t *testing.T) {
 		})
 	}
 }
+
+func TestAnOverloadedServerIsRetriedUntilEveryRequestIsServed(t *testing.T) {
+	url, _ := inProcess(t, serve.Config{MaxQueue: 1, MaxBatchRows: 1})
+	e, err := New(Config{Endpoints: []string{url}, PromptsPerRequest: 1, MaxConcurrency: 8,
+		Backoff: 5 * time.Millisecond, Cooldown: time.Millisecond, MaxAttempts: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prompts [][]int
+	for i := range 16 {
+		prompts = append(prompts, []int{i + 1})
+	}
+	seqs, err := e.Sample(ctx(t), prompts, 1, engine.SamplingParams{Temperature: 1, MaxTokens: 24, IgnoreEOS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSeqs(t, seqs, prompts, 1, 24)
+	if m := e.Metrics(); m["remote/retries"] == 0 {
+		t.Errorf("metrics %v: want the server's 503s retried", m)
+	}
+}

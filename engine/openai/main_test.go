@@ -1,7 +1,7 @@
 package openai
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -71,17 +72,20 @@ func subprocess(t *testing.T, args ...string) (string, *exec.Cmd) {
 	addr := l.Addr().String()
 	l.Close()
 	cmd := exec.Command(ascentBin, append([]string{"serve", "--addr", addr}, args...)...)
-	stderr, _ := cmd.StderrPipe()
+	var log lockedBuffer
+	cmd.Stderr = &log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { // keep the pipe drained; show the server's log on failure
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			t.Log("ascent serve:", sc.Text())
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
 		}
-	}()
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		if t.Failed() {
+			t.Logf("ascent serve %s log:\n%s", addr, log.String())
+		}
+	})
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get("http://" + addr + "/health")
@@ -97,6 +101,24 @@ func subprocess(t *testing.T, args ...string) (string, *exec.Cmd) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return "http://" + addr + "/v1", cmd
+}
+
+// lockedBuffer is an io.Writer safe for the process's output copier and the test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // saveTiny writes a builtin:tiny-shaped checkpoint with weights from seed.

@@ -72,12 +72,33 @@ func New(name string) (Tokenizer, error) {
 	return ctor(), nil
 }
 
-// Open returns the built-in tokenizer called spec, or else loads spec as a path with Load.
+// BuiltinFile, in a model directory, names the built-in tokenizer (e.g. "char") the model was
+// trained with; Ascent's trainer writes it into every checkpoint that uses a built-in tokenizer.
+const BuiltinFile = "ascent_tokenizer.txt"
+
+// Open returns the built-in tokenizer called spec, or else loads spec as a path: a directory with
+// a BuiltinFile gets that built-in, anything else goes to Load.
 func Open(spec string) (Tokenizer, error) {
 	if _, ok := builtins[spec]; ok {
 		return New(spec)
 	}
+	if b, err := os.ReadFile(filepath.Join(spec, BuiltinFile)); err == nil {
+		name := strings.TrimSpace(string(b))
+		t, err := New(name)
+		if err != nil {
+			return nil, fmt.Errorf("tokenizer: %s: %w", filepath.Join(spec, BuiltinFile), err)
+		}
+		return t, nil
+	}
 	return Load(spec)
+}
+
+// WriteBuiltinFile records in dir which built-in tokenizer a model uses (see BuiltinFile).
+func WriteBuiltinFile(dir string, tok Tokenizer) error {
+	if _, ok := builtins[tok.Name()]; !ok {
+		return nil // an HF tokenizer: its tokenizer.json travels with the model instead
+	}
+	return os.WriteFile(filepath.Join(dir, BuiltinFile), []byte(tok.Name()+"\n"), 0o644)
 }
 
 // Load reads a Hugging Face tokenizer. path is a model directory holding tokenizer.json (or
