@@ -20,6 +20,9 @@ func JustRLSampling() SamplingParams {
 	return SamplingParams{Temperature: 0.7, TopP: 0.9, MaxTokens: 31744}
 }
 
+// NoSuffix, as Options.Suffix (or `--suffix none`), asks for the bare problem with no instruction.
+const NoSuffix = "none"
+
 // JustRLSuffix is appended to each problem at evaluation time (evals/gen_vllm.py: a space, unlike the
 // training suffix which starts with two newlines).
 const JustRLSuffix = ` Please reason step by step, and put your final answer within \boxed{}.`

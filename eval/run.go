@@ -19,7 +19,7 @@ type RunOptions struct {
 	K           map[string]int // samples per problem by canonical benchmark name; wins over KAll
 	KAll        int            // when > 0, samples per problem for every benchmark not in K
 	Sampling    SamplingParams // decoding; Sampling.Seed is the run seed from which per-sample seeds derive
-	Suffix      string         // instruction appended to each problem (JustRLSuffix by default)
+	Suffix      string         // instruction appended to each problem (JustRLSuffix by default; NoSuffix for none)
 	Concurrency int            // requests in flight (default 32)
 	OutDir      string         // output directory: samples.jsonl, results.json, report.md
 	Score       ScoreOptions   // grading and bootstrap
@@ -50,8 +50,11 @@ func Run(ctx context.Context, opt RunOptions, gen Generator, grader Grader) (*Re
 	if opt.OutDir == "" {
 		return nil, fmt.Errorf("eval: an output directory is required")
 	}
-	if opt.Suffix == "" {
+	switch opt.Suffix {
+	case "":
 		opt.Suffix = JustRLSuffix
+	case NoSuffix:
+		opt.Suffix = ""
 	}
 	if opt.Concurrency <= 0 {
 		opt.Concurrency = 32

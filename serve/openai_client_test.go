@@ -28,7 +28,7 @@ func TestTheOfficialClientTalksToTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatalf("completion: %v", err)
 	}
-	if len(res.Choices) != 2 || res.Usage.PromptTokens != 4 || res.Usage.CompletionTokens == 0 {
+	if len(res.Choices) != 2 || res.Usage.PromptTokens != 5 /* BOS + "2+2=" */ || res.Usage.CompletionTokens == 0 {
 		t.Fatalf("completion: %d choices, usage %+v", len(res.Choices), res.Usage)
 	}
 	if lp := res.Choices[0].Logprobs.TokenLogprobs; len(lp) == 0 || len(lp) != len(res.Choices[0].Logprobs.Tokens) {

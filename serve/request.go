@@ -230,7 +230,7 @@ func (s *Server) completionPrompts(raw json.RawMessage) ([][]int, error) {
 		return nil, errorf("prompt", "prompt: expected a string, a list of strings, a list of token ids or a list of such lists")
 	}
 	for i, t := range texts {
-		ids, err := s.tok.Encode(t)
+		ids, err := tokenizer.EncodePrompt(s.tok, t)
 		if err != nil {
 			return nil, errorf("prompt", "prompt %d: %v", i, err)
 		}

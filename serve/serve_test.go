@@ -14,16 +14,17 @@ import (
 
 func TestCompletionsReturnWhatWasAskedFor(t *testing.T) {
 	url, _ := startServer(t, Config{})
+	const bos = 257 // text prompts are encoded as in training: the byte tokenizer's BOS, then the bytes
 	tests := []struct {
 		name    string
 		body    map[string]any
 		choices int
 		prompts [][]int
 	}{
-		{"a text prompt is encoded with the byte tokenizer", map[string]any{"prompt": "Hi", "max_tokens": 5, "return_token_ids": true}, 1, [][]int{{'H', 'i'}}},
-		{"n samples come back per prompt", map[string]any{"prompt": "Hi", "max_tokens": 4, "n": 3, "return_token_ids": true}, 3, [][]int{{'H', 'i'}}},
+		{"a text prompt is encoded with the byte tokenizer after BOS", map[string]any{"prompt": "Hi", "max_tokens": 5, "return_token_ids": true}, 1, [][]int{{bos, 'H', 'i'}}},
+		{"n samples come back per prompt", map[string]any{"prompt": "Hi", "max_tokens": 4, "n": 3, "return_token_ids": true}, 3, [][]int{{bos, 'H', 'i'}}},
 		{"a list of token-id prompts is prompt-major", map[string]any{"prompt": [][]int{{1, 2, 3}, {7}}, "max_tokens": 4, "n": 2, "return_token_ids": true, "logprobs": 0}, 4, [][]int{{1, 2, 3}, {7}}},
-		{"a list of text prompts", map[string]any{"prompt": []string{"a", "bc"}, "max_tokens": 3, "return_token_ids": true, "temperature": 0.7, "top_p": 0.9, "top_k": 20}, 2, [][]int{{'a'}, {'b', 'c'}}},
+		{"a list of text prompts", map[string]any{"prompt": []string{"a", "bc"}, "max_tokens": 3, "return_token_ids": true, "temperature": 0.7, "top_p": 0.9, "top_k": 20}, 2, [][]int{{bos, 'a'}, {bos, 'b', 'c'}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

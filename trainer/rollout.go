@@ -25,12 +25,9 @@ type group struct {
 // encodePrompt tokenises an example's prompt: BOS + plain text for the character tokenizer, the
 // chat template otherwise. A prompt longer than max_prompt_len is an error naming the row.
 func (t *Trainer) encodePrompt(ex data.Example) ([]int, error) {
-	ids, err := t.tok.Encode(promptText(t.tok, ex))
+	ids, err := tokenizer.EncodePrompt(t.tok, promptText(t.tok, ex))
 	if err != nil {
 		return nil, fmt.Errorf("prompt of row %q: %w", ex.ID, err)
-	}
-	if bos := t.tok.Specials().BOS; bos >= 0 {
-		ids = append([]int{bos}, ids...)
 	}
 	if limit := t.cfg.Algo.Batch.MaxPromptLen; len(ids) > limit {
 		return nil, fmt.Errorf("prompt of row %q is %d tokens; algo.batch.max_prompt_len is %d", ex.ID, len(ids), limit)

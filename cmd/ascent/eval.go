@@ -71,7 +71,7 @@ report.md. See docs/eval.md.`,
 	fl.Float64Var(&f.topP, "top-p", 0.9, "nucleus sampling mass")
 	fl.IntVar(&f.maxTokens, "max-tokens", 31744, "maximum new tokens per response")
 	fl.Uint64Var(&f.seed, "seed", 0, "run seed; each sample gets a seed derived from it")
-	fl.StringVar(&f.suffix, "suffix", eval.JustRLSuffix, "instruction appended to each problem")
+	fl.StringVar(&f.suffix, "suffix", eval.JustRLSuffix, "instruction appended to each problem (\"none\" for the bare problem)")
 	fl.IntVar(&f.concurrency, "concurrency", 32, "requests in flight")
 	fl.IntVar(&f.retries, "retries", 5, "attempts per request before giving up (exponential backoff from 1 s)")
 	fl.DurationVar(&f.timeout, "request-timeout", 0, "per-attempt timeout (0: none)")
@@ -196,7 +196,7 @@ func localGenerator(f evalFlags) (eval.Generator, error) {
 	if e := tok.Specials().EOS; e >= 0 {
 		stops = append(stops, e)
 	}
-	g := &eval.EngineGenerator{Engine: eng, Codec: tok, StopTokens: stops, ModelName: f.model}
+	g := &eval.EngineGenerator{Engine: eng, Codec: tokenizer.PromptCodec{Tokenizer: tok}, StopTokens: stops, ModelName: f.model}
 	if f.chatTemplate != "none" {
 		tmpl := f.chatTemplate
 		if !slices.Contains(tokenizer.ChatTemplates(), tmpl) {

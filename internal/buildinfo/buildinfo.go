@@ -4,10 +4,13 @@
 package buildinfo
 
 import (
+	"context"
 	"fmt"
+	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"time"
 )
 
 // SIMD reports whether the binary was built with GOEXPERIMENT=simd.
@@ -21,7 +24,8 @@ func SIMDWarning() string {
 	return "ascent: warning: built without GOEXPERIMENT=simd; tensor kernels run ~3.5x slower (build with `make build`)"
 }
 
-// Revision returns the VCS revision recorded in the binary, or "unknown".
+// Revision returns the VCS revision recorded in the binary; when the build carried none (go run,
+// -buildvcs=false) it asks git about the working directory, with a short timeout; else "unknown".
 func Revision() string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range bi.Settings {
@@ -29,6 +33,12 @@ func Revision() string {
 				return s.Value
 			}
 		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "git", "rev-parse", "HEAD").Output()
+	if rev := strings.TrimSpace(string(out)); err == nil && rev != "" {
+		return rev
 	}
 	return "unknown"
 }

@@ -148,3 +148,25 @@ func StopIDs(tok Tokenizer) []int {
 	}
 	return ids
 }
+
+// EncodePrompt encodes a prompt the way models are trained on it: the tokenizer's BOS id first
+// when it has one (the built-in tokenizers, Llama), then the text. Qwen tokenizers have no BOS, so
+// for them it equals Encode. The trainer, the evaluator and the server all encode prompts with it,
+// so a model sees the same input wherever it runs.
+func EncodePrompt(tok Tokenizer, text string) ([]int, error) {
+	ids, err := tok.Encode(text)
+	if err != nil {
+		return nil, err
+	}
+	if bos := tok.Specials().BOS; bos >= 0 {
+		ids = append([]int{bos}, ids...)
+	}
+	return ids, nil
+}
+
+// PromptCodec wraps a tokenizer so that Encode is EncodePrompt (for consumers that take an
+// Encode/Decode pair, such as eval.EngineGenerator).
+type PromptCodec struct{ Tokenizer }
+
+// Encode implements EncodePrompt.
+func (c PromptCodec) Encode(text string) ([]int, error) { return EncodePrompt(c.Tokenizer, text) }
