@@ -43,6 +43,10 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 	if _, err := t.syncRollout(ctx); err != nil { // the servers start from the trainer's weights
 		return sum, err
 	}
+	t.prog = newProgress(t.out, t.state.Step, t.cfg.Run.Steps)
+	out := t.out
+	t.out = t.prog.writer(out) // log lines print above the live bars in a terminal
+	defer func() { t.prog.close(); t.prog, t.out = nil, out }()
 	for step := t.state.Step + 1; step <= t.cfg.Run.Steps; step++ {
 		if err := ctx.Err(); err != nil {
 			t.logf("interrupted: stopping after step %d", t.state.Step)
@@ -80,6 +84,7 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 			return sum, err
 		}
 		t.printStep(step, m)
+		t.prog.stepDone(step, m)
 		if step == t.cfg.Run.Steps || (t.cfg.Run.SaveEvery > 0 && step%t.cfg.Run.SaveEvery == 0) {
 			if err := t.checkpoint(); err != nil {
 				return sum, err

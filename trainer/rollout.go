@@ -59,6 +59,7 @@ func (t *Trainer) rollout(ctx context.Context, exs []data.Example, n int, seed u
 		}
 		prompts[i] = ids
 	}
+	t.prog.enter("rollout")
 	st.gen.start()
 	seqs, err := t.sampler().Sample(ctx, prompts, n, t.samplingParams(seed, t.cfg.Algo.Batch.MaxResponseLen, false))
 	st.gen.stop()
@@ -79,6 +80,7 @@ func (t *Trainer) rollout(ctx context.Context, exs []data.Example, n int, seed u
 		}
 		groups[i] = g
 	}
+	t.prog.enter("reward")
 	st.reward.start()
 	results, err := t.scorer.scoreAll(ctx, items)
 	st.reward.stop()

@@ -247,6 +247,7 @@ func (t *Trainer) rlStep(ctx context.Context, step int) (metrics, []*group, erro
 	if err := t.prepare(ctx, b, groups, m, tm); err != nil {
 		return nil, nil, err
 	}
+	t.prog.enter("update")
 	tm.begin("update_actor")
 	err = t.update(ctx, b, len(groups), step, m)
 	tm.end("update_actor")

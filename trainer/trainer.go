@@ -50,6 +50,7 @@ type Trainer struct {
 	policy *local.Engine
 	ref    *local.Engine  // frozen reference policy; nil unless the loss or KL needs it
 	remote *openai.Engine // rollout servers; nil when sampling locally
+	prog   *progress      // the live display during RL steps; nil outside them
 	train  *data.Sampler
 	val    []data.Example
 	demos  *demoSource
