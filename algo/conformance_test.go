@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/ascent-rl/ascent/internal/testutil"
 	"math"
 	"os"
 	"path/filepath"
@@ -47,18 +48,7 @@ func vectorDir(t *testing.T) string {
 	if d := os.Getenv("ASCENT_ALGO_VECTORS"); d != "" {
 		return d
 	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("getwd: %v", err)
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(d, "..", "shared", "testdata", "algos")
-		}
-		if filepath.Dir(d) == d {
-			t.Fatalf("no go.mod above %s; set ASCENT_ALGO_VECTORS to the vector directory", wd)
-		}
-	}
+	return testutil.SharedPath(t, "testdata", "algos")
 }
 
 func TestConformanceVectors(t *testing.T) {

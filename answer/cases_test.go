@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"github.com/ascent-rl/ascent/internal/testutil"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,7 +12,7 @@ import (
 // synthetic ≥ 0.99) with zero timeouts. The policy tier (locale numbers, units, tolerance
 // conventions) is reported but not asserted.
 func TestLabelledCasesMeetTheAccuracyTargets(t *testing.T) {
-	cases, err := ReadCases(filepath.Join(sharedDir(t), "testdata", "verify", "cases.jsonl"))
+	cases, err := ReadCases(filepath.Join(testutil.SharedPath(t), "testdata", "verify", "cases.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func TestMalformedCaseLinesNameLineAndField(t *testing.T) {
 
 // BenchmarkCoreTier measures single-goroutine throughput on the core tier of the labelled cases.
 func BenchmarkCoreTier(b *testing.B) {
-	cases, err := ReadCases(filepath.Join(sharedDir(b), "testdata", "verify", "cases.jsonl"))
+	cases, err := ReadCases(filepath.Join(testutil.SharedPath(b), "testdata", "verify", "cases.jsonl"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,41 +3,17 @@ package answer
 import (
 	"bufio"
 	"encoding/json"
+	"github.com/ascent-rl/ascent/internal/testutil"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// sharedDir locates ../shared next to the repository root by walking up from the package
-// directory to go.mod; it skips the test when the shared data is not checked out.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("shared data not present at %s", shared)
-	}
-	return shared
-}
-
 // TestEveryDatasetGoldParsesAndMatchesItself checks that each gold answer of the shared math
 // datasets parses, equals itself and equals a response that boxes it.
 func TestEveryDatasetGoldParsesAndMatchesItself(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(sharedDir(t), "data", "math", "*.jsonl"))
+	files, err := filepath.Glob(filepath.Join(testutil.SharedPath(t), "data", "math", "*.jsonl"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no dataset files: %v", err)
 	}
@@ -84,7 +60,7 @@ func TestEveryDatasetGoldParsesAndMatchesItself(t *testing.T) {
 // direction). Golds whose last digit is a unit exponent ("cm^2") are skipped: units are
 // stripped by design.
 func TestMutatedDatasetGoldsAreRejected(t *testing.T) {
-	dir := filepath.Join(sharedDir(t), "data", "math")
+	dir := filepath.Join(testutil.SharedPath(t), "data", "math")
 	opt := DefaultOptions()
 	tried := 0
 	for _, name := range []string{"math500.jsonl", "olympiadbench_math_en.jsonl", "minerva_math.jsonl", "train_deepmath_roll5k.jsonl"} {

@@ -3,47 +3,24 @@ package eval
 import (
 	"context"
 	"encoding/json"
+	"github.com/ascent-rl/ascent/internal/testutil"
 	"math"
 	"os"
-	"path/filepath"
 	"testing"
 )
-
-// sharedPath finds ../shared/<rel> next to the repository root (the directory holding go.mod).
-func sharedPath(t *testing.T, rel string) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared data not available: %v", err)
-	}
-	return p
-}
 
 // TestRescoringToRAReproducesThePublishedGSM8KScores re-grades ToRA's released GSM8K trajectories
 // (one greedy sample per problem, two models) with Ascent's rule checker and compares per-model accuracy
 // with the figures in ToRA's README (84.3 and 80.7).
 func TestRescoringToRAReproducesThePublishedGSM8KScores(t *testing.T) {
-	path := sharedPath(t, "data/published/tora_gsm8k.jsonl")
+	path := testutil.SharedPath(t, "data/published/tora_gsm8k.jsonl")
 	var expected struct {
 		Models []struct {
 			Model string  `json:"model"`
 			Score float64 `json:"readme_published_score"`
 		} `json:"models"`
 	}
-	data, err := os.ReadFile(sharedPath(t, "data/published/tora_gsm8k.expected.json"))
+	data, err := os.ReadFile(testutil.SharedPath(t, "data/published/tora_gsm8k.expected.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
