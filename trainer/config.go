@@ -99,8 +99,12 @@ type SFTConfig struct {
 	Steps int `yaml:"steps" validate:"gte=0"`
 	// BatchRows is the demonstrations per step.
 	BatchRows int `yaml:"batch_rows" validate:"gte=1"`
-	// LR is the warm-up's learning rate.
+	// LR is the warm-up's peak learning rate (cosine schedule after a short linear warm-up).
 	LR float64 `yaml:"lr" validate:"gt=0"`
+	// MinLRRatio is where the cosine schedule ends, as a fraction of LR. Annealing to 0 leaves the
+	// model in a sharp minimum that any re-warmed RL learning rate knocks it out of (docs/benchmarks.md);
+	// ending at the RL learning rate avoids that shock.
+	MinLRRatio float64 `yaml:"min_lr_ratio" validate:"gte=0,lte=1"`
 }
 
 // EvalConfig is the held-out evaluation.

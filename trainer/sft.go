@@ -22,7 +22,7 @@ func (t *Trainer) sftWarmup(ctx context.Context) error {
 		return fmt.Errorf("sft loss: %w", err)
 	}
 	cfg := engineConfig(t.cfg, c.LR, c.Steps)
-	cfg.Schedule, cfg.WarmupSteps = "cosine", min(10, c.Steps/10)
+	cfg.Schedule, cfg.WarmupSteps, cfg.MinLRRatio = "cosine", min(10, c.Steps/10), c.MinLRRatio
 	sft, err := local.New(t.policy.Params(), cfg)
 	if err != nil {
 		return fmt.Errorf("sft engine: %w", err)
