@@ -3,6 +3,8 @@ package trainer
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/ascent-rl/ascent/algo"
 	"github.com/ascent-rl/ascent/engine"
@@ -61,6 +63,25 @@ func (t *Trainer) sftWarmup(ctx context.Context) error {
 			t.logf("sft step %4d/%d  nll %.4f  grad_norm %.3f", step, c.Steps, m["actor/pg_loss"], m["actor/grad_norm"])
 		}
 	}
-	// The RL engine starts from the warmed-up weights with a fresh optimiser.
-	return t.openEngines(cloneParams(sft.Params()))
+	// The RL engine starts from the warmed-up weights, with a fresh optimiser unless keep_optimizer.
+	if err := t.openEngines(cloneParams(sft.Params())); err != nil {
+		return err
+	}
+	if !c.KeepOptimizer {
+		return nil
+	}
+	tmp, err := os.MkdirTemp("", "ascent-sft-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	dir := filepath.Join(tmp, "engine")
+	if err := sft.Save(dir); err != nil {
+		return fmt.Errorf("sft: hand over the optimizer: %w", err)
+	}
+	if err := t.policy.Load(dir); err != nil {
+		return fmt.Errorf("sft: hand over the optimizer: %w", err)
+	}
+	t.policy.EnsureHeads(t.actor.Requirements()) // Load replaced the heads with the SFT engine's (none)
+	return nil
 }
