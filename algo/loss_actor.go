@@ -136,3 +136,15 @@ func sumMatrix(x [][]float64) float64 {
 	}
 	return s
 }
+
+// ZeroAdvantageRowsInert reports whether a row whose every advantage is 0 adds nothing to this loss
+// or its gradient except through the normalisers (TokenCount, SeqCount, which count every row), so
+// that an engine may leave such rows out of the forward/backward pass and pass the mini-batch totals
+// instead (engine.UpdateOptions.Totals). True for the kernel losses (vanilla, GSPO, CISPO,
+// REINFORCE: every token term is −Â·w) without entropy or KL terms; false for losses with batch
+// statistics (Clip-Cov, KL-Cov) or per-row terms that do not vanish with Â (FlowRL, HPT, LUFFY).
+// Only the token metrics actor/ppo_kl and actor/pg_clipfrac* then cover the computed rows alone.
+func (a Actor) ZeroAdvantageRowsInert() bool {
+	_, kernel := a.PG.(KernelLoss)
+	return kernel && a.EntropyCoef == 0 && a.KLCoef == 0
+}

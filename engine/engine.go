@@ -61,6 +61,33 @@ type UpdateOptions struct {
 	// SkipAboveGradNorm skips the optimizer step when the pre-clip gradient norm exceeds it (HPT: 80);
 	// 0 disables.
 	SkipAboveGradNorm float64
+	// Totals, when set, are the whole mini-batch's counts and rows is a subset of it: the caller left
+	// out rows that contribute nothing to the loss (all-zero advantages under a loss without
+	// entropy, KL, value or batch-statistics terms), and the loss's normalisers must stay those of
+	// the whole mini-batch. Nil: rows is the whole mini-batch.
+	Totals *UpdateTotals
+}
+
+// UpdateTotals are a mini-batch's normalisers: response tokens, non-empty rows, demonstration
+// tokens and rows.
+type UpdateTotals struct {
+	Tokens, Seqs, DemoTokens, Rows int
+}
+
+// TotalsOf counts rows' normalisers.
+func TotalsOf(rows []Row) UpdateTotals {
+	var t UpdateTotals
+	for _, r := range rows {
+		t.Tokens += len(r.Response)
+		if r.Demo {
+			t.DemoTokens += len(r.Response)
+		}
+		if len(r.Response) > 0 {
+			t.Seqs++
+		}
+	}
+	t.Rows = len(rows)
+	return t
 }
 
 // Engine samples from a policy and trains it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/ascent-rl/ascent/algo"
@@ -191,7 +192,7 @@ func (t *Trainer) update(ctx context.Context, b *batch, ngroups, step int, m met
 		rowsOf[g] = append(rowsOf[g], i)
 	}
 	acc := metrics{}
-	updates := 0
+	updates, skipped, total := 0, 0, 0
 	for epoch := 0; epoch < a.Batch.PPOEpochs; epoch++ {
 		order := make([]int, ngroups)
 		for i := range order {
@@ -213,6 +214,12 @@ func (t *Trainer) update(ctx context.Context, b *batch, ngroups, step int, m met
 			}
 			opt := engine.UpdateOptions{Temperature: a.Sampling.Temperature, MicroBatchRows: t.cfg.Run.MicroBatchRows,
 				Seed: streamSeed(t.cfg.Run.Seed, "loss", step, epoch, mb), SkipAboveGradNorm: a.Optim.SkipGradNormAbove}
+			if inert, ok := t.actor.(interface{ ZeroAdvantageRowsInert() bool }); ok && inert.ZeroAdvantageRowsInert() {
+				all := len(rows)
+				rows, opt.Totals = withoutInertRows(rows)
+				skipped += all - len(rows)
+				total += all
+			}
 			um, err := t.policy.Update(ctx, rows, t.actor, opt)
 			if err != nil {
 				return fmt.Errorf("update (epoch %d, mini-batch %d): %w", epoch, mb, err)
@@ -228,7 +235,31 @@ func (t *Trainer) update(ctx context.Context, b *batch, ngroups, step int, m met
 		m[k] = v / float64(max(updates, 1))
 	}
 	m["actor/num_updates"] = float64(updates)
+	if total > 0 {
+		m["perf/update_rows_skipped_ratio"] = float64(skipped) / float64(total)
+	}
 	return nil
+}
+
+// withoutInertRows drops the rows whose advantages are all zero (they add nothing to a loss whose
+// ZeroAdvantageRowsInert is true) and returns the totals the update must still normalise by. It
+// keeps at least one row, so that the optimiser still takes its step (momentum, weight decay) exactly
+// as it would on the whole mini-batch.
+func withoutInertRows(rows []engine.Row) ([]engine.Row, *engine.UpdateTotals) {
+	totals := engine.TotalsOf(rows)
+	kept := make([]engine.Row, 0, len(rows))
+	for _, r := range rows {
+		if slices.ContainsFunc(r.Advantages, func(a float32) bool { return a != 0 }) {
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) == len(rows) {
+		return rows, nil
+	}
+	if len(kept) == 0 {
+		kept = rows[:1]
+	}
+	return kept, &totals
 }
 
 // rlStep runs one RL step and returns its metrics and the samples to log.

@@ -19,7 +19,7 @@ func smallConfig(t *testing.T, preset string, sets ...string) Config {
 	t.Helper()
 	base := []string{
 		"run.out=" + t.TempDir(), "run.steps=3", "run.save_every=1", "run.samples_per_step=4",
-		"sft.steps=4", "sft.batch_rows=8", "eval.problems=16", "data.level=2",
+		"sft.steps=4", "sft.batch_rows=8", "eval.problems=16", "data.task=arith", "data.level=2",
 		"algo.batch.prompts=4", "algo.batch.mini_batch_prompts=2", "algo.batch.rollouts=4",
 	}
 	cfg, err := LoadConfig(preset, "", append(base, sets...))

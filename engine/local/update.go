@@ -75,16 +75,15 @@ func (e *Engine) Update(ctx context.Context, rows []engine.Row, loss algo.Loss, 
 		grads[i] = make([]float32, len(p))
 	}
 
-	tokenCount, seqCount, demoTokens := 0, 0, 0
-	for _, r := range rows {
-		tokenCount += len(r.Response)
-		if r.Demo {
-			demoTokens += len(r.Response)
+	tot := engine.TotalsOf(rows)
+	processed := tot.Tokens
+	if opt.Totals != nil { // rows is a subset; normalise by the whole mini-batch
+		if o := *opt.Totals; o.Tokens < tot.Tokens || o.Seqs < tot.Seqs || o.DemoTokens < tot.DemoTokens || o.Rows < tot.Rows {
+			return nil, fmt.Errorf("update: totals %+v are smaller than the rows' own %+v", o, tot)
 		}
-		if len(r.Response) > 0 {
-			seqCount++
-		}
+		tot = *opt.Totals
 	}
+	tokenCount, seqCount, demoTokens := tot.Tokens, tot.Seqs, tot.DemoTokens
 	metrics := map[string]float64{}
 	mb := e.microRows(opt.MicroBatchRows)
 	for lo := 0; lo < len(rows); lo += mb {
@@ -93,7 +92,7 @@ func (e *Engine) Update(ctx context.Context, rows []engine.Row, loss algo.Loss, 
 		}
 		chunk := rows[lo:min(lo+mb, len(rows))]
 		p := pack(chunk, bucketRows(len(chunk), mb))
-		args := e.trainArgs(p, chunk, lo, heads, temp, opt.Seed, [3]int{tokenCount, seqCount, demoTokens}, len(rows))
+		args := e.trainArgs(p, chunk, lo, heads, temp, opt.Seed, [3]int{tokenCount, seqCount, demoTokens}, tot.Rows)
 		outs, err := tx.exec.Call(args...)
 		if err != nil {
 			return nil, fmt.Errorf("update: micro-batch of rows %d..%d: %w", lo, lo+len(chunk)-1, err)
@@ -138,10 +137,10 @@ func (e *Engine) Update(ctx context.Context, rows []engine.Row, loss algo.Loss, 
 		e.invalidate()
 	}
 	metrics["perf/compile_count"] = float64(e.compiles.Load())
-	metrics["perf/update_tokens"] = float64(tokenCount)
+	metrics["perf/update_tokens"] = float64(processed)
 	el := time.Since(start).Seconds()
 	metrics["timing_s/update_actor"] = el
-	metrics["perf/update_tokens_per_s"] = float64(tokenCount) / el
+	metrics["perf/update_tokens_per_s"] = float64(processed) / el
 	return metrics, nil
 }
 
