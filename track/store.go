@@ -65,7 +65,8 @@ func OpenStore(root string) (*Store, error) {
 		return nil, fmt.Errorf("open run store: %w", err)
 	}
 	p := filepath.Join(root, DBName)
-	s, err := openDB(root, p)
+	var s *Store
+	err := retryBusy(openBusyWait, func() (err error) { s, err = openDB(root, p); return err })
 	if err != nil && isCorrupt(err) {
 		aside := fmt.Sprintf("%s.corrupt-%s", p, time.Now().UTC().Format("20060102T150405"))
 		if rerr := os.Rename(p, aside); rerr != nil {
@@ -76,6 +77,34 @@ func OpenStore(root string) (*Store, error) {
 		s, err = openDB(root, p)
 	}
 	return s, err
+}
+
+// openBusyWait bounds how long OpenStore retries a database that another process holds. SQLite
+// waits busy_timeout for most locks, but some (a closing connection's final WAL checkpoint, a
+// journal-mode check) return SQLITE_BUSY at once; seen with runs starting as others finish.
+const openBusyWait = 30 * time.Second
+
+// retryBusy calls f until it returns something other than SQLITE_BUSY, backing off from 10 ms to
+// 1 s, for at most wait; the last error is returned with how long it was retried.
+func retryBusy(wait time.Duration, f func() error) error {
+	deadline := time.Now().Add(wait)
+	pause := 10 * time.Millisecond
+	for {
+		err := f()
+		if err == nil || !isBusy(err) {
+			return err
+		}
+		if time.Now().Add(pause).After(deadline) {
+			return fmt.Errorf("%w (still locked by another process after retrying for %v)", err, wait)
+		}
+		time.Sleep(pause)
+		pause = min(2*pause, time.Second)
+	}
+}
+
+func isBusy(err error) bool {
+	m := err.Error()
+	return strings.Contains(m, "SQLITE_BUSY") || strings.Contains(m, "database is locked")
 }
 
 func isCorrupt(err error) bool {

@@ -1,7 +1,6 @@
 package local
 
 import (
-	"context"
 	"fmt"
 	"github.com/ascent-rl/ascent/algo"
 	"math/rand/v2"
@@ -33,9 +32,11 @@ type Engine struct {
 	compiles atomic.Int64       // graphs built (each one a compilation), metric perf/compile_count
 	detok    func([]int) string // turns response tokens into text for stop strings; nil: none
 
-	version    int            // incremented whenever the weights change (Update, Load)
-	dec        *model.Decoder // cached sampler decoder
-	decVersion int            // weights version dec was built or refreshed at
+	version         int            // incremented whenever the weights change (Update, Load)
+	dec             *model.Decoder // cached sampler decoder
+	decVersion      int            // weights version dec was built or refreshed at
+	scoreDec        *model.Decoder // cached LogProbs decoder
+	scoreDecVersion int            // weights version scoreDec was built or refreshed at
 
 	logitsExec       *Exec // last-position logits, for the reference decoder
 	referenceSampler bool  // sample with graphDecoder instead of model.Decoder (tests)
@@ -151,48 +152,6 @@ func (e *Engine) microRows(opt int) int {
 		return opt
 	}
 	return e.cfg.MicroBatchRows
-}
-
-// LogProbs computes per-response-token log-probs (tempered), entropies and, when the engine has a
-// value head, values, in micro-batches of Config.MicroBatchRows.
-func (e *Engine) LogProbs(ctx context.Context, rows []engine.Row, temperature float64) (*engine.LogProbResult, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	cfg := e.params.Config
-	if temperature < 0 {
-		return nil, fmt.Errorf("log-probs: temperature %g: expected ≥ 0 (0 means 1)", temperature)
-	}
-	if temperature == 0 {
-		temperature = 1
-	}
-	if err := validateRows(rows, cfg.VocabSize, cfg.MaxPositionEmbeddings, false); err != nil {
-		return nil, fmt.Errorf("log-probs: %w", err)
-	}
-	var vh *head
-	for _, h := range e.heads {
-		if h.name == "value_head" {
-			vh = h
-		}
-	}
-	res := &engine.LogProbResult{}
-	mb := e.cfg.MicroBatchRows
-	for lo := 0; lo < len(rows); lo += mb {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		chunk := rows[lo:min(lo+mb, len(rows))]
-		p := pack(chunk, bucketRows(len(chunk), mb))
-		lp, ent, val, err := e.forward(p, temperature, vh)
-		if err != nil {
-			return nil, fmt.Errorf("log-probs of rows %d..%d: %w", lo, lo+len(chunk)-1, err)
-		}
-		res.LogProbs = append(res.LogProbs, p.gather(lp)...)
-		res.Entropies = append(res.Entropies, p.gather(ent)...)
-		if val != nil {
-			res.Values = append(res.Values, p.gather(val)...)
-		}
-	}
-	return res, nil
 }
 
 // newDecoder returns the decoder for a sampling chunk: the model package's KV-cache decoder,

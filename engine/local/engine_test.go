@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"path/filepath"
 	"runtime"
@@ -57,7 +58,14 @@ func testRows() []engine.Row {
 }
 
 func TestLogProbsMatchThePlainGoReferenceTo1e5(t *testing.T) {
-	e := newTestEngine(t, Config{MicroBatchRows: 2})
+	for _, graph := range []bool{false, true} {
+		e := newTestEngine(t, Config{MicroBatchRows: 2})
+		e.referenceSampler = graph // true: the GoMLX graph path; false: the KV-cache decoder path
+		t.Run(fmt.Sprintf("graph=%v", graph), func(t *testing.T) { checkLogProbsAgainstReference(t, e) })
+	}
+}
+
+func checkLogProbsAgainstReference(t *testing.T, e *Engine) {
 	rows := testRows()
 	for _, temp := range []float64{1, 0.7} {
 		res, err := e.LogProbs(context.Background(), rows, temp)
@@ -75,7 +83,7 @@ func TestLogProbsMatchThePlainGoReferenceTo1e5(t *testing.T) {
 			}
 		}
 		if worst > 1e-5 {
-			t.Errorf("temperature %g: max |GoMLX − reference| = %g, want ≤ 1e-5", temp, worst)
+			t.Errorf("temperature %g: max |LogProbs − reference| = %g, want ≤ 1e-5", temp, worst)
 		}
 	}
 }
