@@ -48,7 +48,7 @@ func comparable(m map[string]float64) map[string]float64 {
 // A run killed with SIGKILL in the middle of a step and resumed with --resume logs exactly the
 // metrics of a run that was never interrupted: same data order, same samples, same updates.
 func TestKilledRunResumesExactly(t *testing.T) {
-	const steps = 6
+	const steps = 10
 	base := smallConfig(t, "grpo", fmt.Sprintf("run.steps=%d", steps), "run.save_every=1", "sft.steps=6")
 
 	// The uninterrupted reference run.
@@ -72,22 +72,29 @@ func TestKilledRunResumesExactly(t *testing.T) {
 	}
 	runDir := filepath.Join(killed.Run.Out, killed.Run.Name)
 	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		if b, err := os.ReadFile(filepath.Join(runDir, "metrics.jsonl")); err == nil && strings.Count(string(b), "\n") >= 3 {
-			break
+	var logged [4]time.Time // when the child's metrics file first held 2 and 3 lines
+	for logged[3].IsZero() {
+		if b, err := os.ReadFile(filepath.Join(runDir, "metrics.jsonl")); err == nil {
+			for n := min(strings.Count(string(b), "\n"), 3); n >= 2; n-- {
+				if logged[n].IsZero() {
+					logged[n] = time.Now()
+				}
+			}
 		}
 		if time.Now().After(deadline) {
 			cmd.Process.Kill()
 			t.Fatalf("child never logged 3 steps; stderr: %s", stderr.String())
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
-	time.Sleep(300 * time.Millisecond) // land somewhere inside step 4
+	// Land about half-way through step 4, whatever this machine's step time is.
+	time.Sleep(logged[3].Sub(logged[2]) / 2)
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
 	before := readMetrics(t, runDir)
+	t.Logf("killed after %d logged steps (step time ≈ %v)", len(before), logged[3].Sub(logged[2]))
 	if len(before) >= steps {
 		t.Fatalf("the child finished all %d steps before the kill; the test proves nothing", steps)
 	}
