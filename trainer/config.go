@@ -69,7 +69,8 @@ type RunConfig struct {
 // ModelConfig chooses the policy network and tokenizer.
 type ModelConfig struct {
 	// Init is "tiny" or "small30m" (random initialisation of a built-in size) or a directory with a
-	// Hugging Face config.json + safetensors (an Ascent checkpoint or a Qwen2/Llama model).
+	// Hugging Face config.json + safetensors (an Ascent checkpoint or a Qwen2/Llama model). An
+	// Ascent checkpoint's AdamW state is continued too when sft.steps is 0 and sft.keep_optimizer.
 	Init string `yaml:"init" validate:"required"`
 	// Tokenizer is "char" (the built-in tasks' character vocabulary) or a tokenizer.json path/dir.
 	Tokenizer string `yaml:"tokenizer" validate:"required"`

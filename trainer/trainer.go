@@ -122,6 +122,9 @@ func open(cfg Config, resumeDir string, out io.Writer) (*Trainer, error) {
 	if resumeDir != "" {
 		return t, t.resume(resumeDir)
 	}
+	if err := t.loadInitOptimizer(); err != nil {
+		return nil, err
+	}
 	yamlCfg, err := config.YAML(cfg)
 	if err != nil {
 		return nil, err
@@ -187,6 +190,21 @@ func engineConfig(cfg Config, lr float64, totalSteps int) local.Config {
 func optimizerSteps(cfg Config) int {
 	b := cfg.Algo.Batch
 	return cfg.Run.Steps * b.PPOEpochs * (b.Prompts / b.MiniBatchPrompts)
+}
+
+// loadInitOptimizer continues the AdamW state of model.init when it is an engine checkpoint, there
+// is no SFT warm-up of this run's own and sft.keep_optimizer is set: a run started from another
+// run's warm-up (bench/presets) then begins RL exactly as the default recipe's RL phase does.
+func (t *Trainer) loadInitOptimizer() error {
+	dir := t.cfg.Model.Init
+	if t.cfg.SFT.Steps > 0 || !t.cfg.SFT.KeepOptimizer || !local.HasState(dir) {
+		return nil
+	}
+	if err := t.policy.Load(dir); err != nil {
+		return fmt.Errorf("model.init: continue its optimizer state (sft.keep_optimizer): %w", err)
+	}
+	t.policy.EnsureHeads(t.actor.Requirements()) // Load replaced the heads with the checkpoint's
+	return nil
 }
 
 // openEngines creates the policy engine (and the frozen reference when needed).

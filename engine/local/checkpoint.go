@@ -182,3 +182,10 @@ func sameArchitecture(a, b model.Config) bool {
 		a.NumKeyValueHeads == b.NumKeyValueHeads && a.Dim() == b.Dim() && a.TieWordEmbeddings == b.TieWordEmbeddings &&
 		a.AttentionBias == b.AttentionBias && a.RopeTheta == b.RopeTheta && a.RMSNormEps == b.RMSNormEps
 }
+
+// HasState reports whether dir is an engine checkpoint with optimizer state (written by Save), as
+// opposed to a bare Hugging Face model directory.
+func HasState(dir string) bool {
+	st, err := os.Stat(filepath.Join(dir, stateFile))
+	return err == nil && st.Mode().IsRegular()
+}

@@ -1,0 +1,44 @@
+package trainer
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"testing"
+
+	"github.com/ascent-rl/ascent/track"
+)
+
+// A run started from another run's SFT checkpoint (model.init, no warm-up of its own) continues
+// that checkpoint's AdamW state when sft.keep_optimizer is set, as the default recipe's RL phase
+// does after its own warm-up; otherwise its optimizer starts fresh.
+func TestModelInitCheckpointContinuesItsOptimizerState(t *testing.T) {
+	const sftSteps = 5
+	warm := smallConfig(t, "justrl", "run.name=sft", "run.steps=0", "sft.steps=5")
+	sum, err := Run(context.Background(), warm, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ckpt := filepath.Join(sum.RunDir, "checkpoints", "step_000000", "engine")
+	cases := []struct {
+		name     string
+		keep     string
+		wantStep int
+	}{
+		{"keep_optimizer continues the warm-up's AdamW", "true", sftSteps},
+		{"without keep_optimizer AdamW starts fresh", "false", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := smallConfig(t, "justrl", "model.init="+ckpt, "sft.steps=0", "sft.keep_optimizer="+c.keep)
+			tr, err := open(cfg, "", io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.run.Finish(track.StatusCompleted)
+			if got := tr.policy.Step(); got != c.wantStep {
+				t.Errorf("optimizer step %d at the start of RL, want %d", got, c.wantStep)
+			}
+		})
+	}
+}
