@@ -128,6 +128,7 @@ type BatchConfig struct {
 type OptimConfig struct {
 	LR                float64 `json:"lr" yaml:"lr"`                                                         // learning rate
 	Schedule          string  `json:"schedule" yaml:"schedule"`                                             // "constant" or "cosine" (after warm-up)
+	MinLRRatio        float64 `json:"min_lr_ratio,omitempty" yaml:"min_lr_ratio,omitempty"`                 // the cosine schedule's floor as a fraction of lr (0: decays to 0)
 	WarmupSteps       int     `json:"warmup_steps,omitempty" yaml:"warmup_steps,omitempty"`                 // linear warm-up steps
 	WarmupRatio       float64 `json:"warmup_ratio,omitempty" yaml:"warmup_ratio,omitempty"`                 // warm-up as a fraction of all steps
 	WeightDecay       float64 `json:"weight_decay" yaml:"weight_decay"`                                     // decoupled weight decay
@@ -226,6 +227,9 @@ func (c Config) Validate() error {
 	b := c.Batch
 	if b.Prompts <= 0 || b.Rollouts <= 0 || b.MiniBatchPrompts <= 0 || b.PPOEpochs <= 0 || b.Prompts%b.MiniBatchPrompts != 0 {
 		return fmt.Errorf("preset %s: batch %+v: want positive sizes and prompts divisible by mini_batch_prompts", c.Name, b)
+	}
+	if o := c.Optim; o.MinLRRatio < 0 || o.MinLRRatio > 1 || o.MinLRRatio > 0 && o.Schedule != "cosine" {
+		return fmt.Errorf("preset %s: optim.min_lr_ratio %g: want [0, 1], and only with schedule cosine (schedule is %q)", c.Name, o.MinLRRatio, o.Schedule)
 	}
 	if c.Reward.Vote.Enabled && (c.Reward.Vote.NTrain <= 0 || c.Reward.Vote.NTrain > c.Reward.Vote.NVotes) {
 		return fmt.Errorf("preset %s: vote n_train %d: want in [1, n_votes %d]", c.Name, c.Reward.Vote.NTrain, c.Reward.Vote.NVotes)

@@ -225,8 +225,9 @@ func decimals(n *node) int {
 }
 
 // sigDigits counts the significant digits of a decimal literal.
+// Like decimals it looks through any number of negations ("----.1").
 func sigDigits(n *node) int {
-	if n.k == kNeg {
+	for n.k == kNeg {
 		n = n.kids[0]
 	}
 	s := strings.TrimLeft(strings.ReplaceAll(n.val.FloatString(max(n.dec, 0)), ".", ""), "-0")

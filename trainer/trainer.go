@@ -182,7 +182,7 @@ func engineConfig(cfg Config, lr float64, totalSteps int) local.Config {
 		sched = "constant"
 	}
 	return local.Config{LR: lr, WeightDecay: o.WeightDecay, WarmupSteps: warm, Schedule: sched,
-		TotalSteps: max(totalSteps, 1), GradClip: o.GradClip, MicroBatchRows: cfg.Run.MicroBatchRows,
+		MinLRRatio: o.MinLRRatio, TotalSteps: max(totalSteps, 1), GradClip: o.GradClip, MicroBatchRows: cfg.Run.MicroBatchRows,
 		Seed: streamSeed(cfg.Run.Seed, "heads")}
 }
 

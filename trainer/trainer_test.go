@@ -112,6 +112,8 @@ func TestBadConfigIsRejectedBeforeAnyWork(t *testing.T) {
 		{"mini-batches must divide the batch", "", []string{"algo.batch.prompts=6", "algo.batch.mini_batch_prompts=4"}, "divisible by mini_batch_prompts"},
 		{"an unknown built-in task lists the known ones", "", []string{"data.task=chess", "run.out=" + t.TempDir()}, "chess"},
 		{"a context overflow names both lengths", "", []string{"algo.batch.max_response_len=60", "run.out=" + t.TempDir()}, "exceeds the model's context"},
+		{"a learning-rate floor needs the cosine schedule", "", []string{"algo.optim.min_lr_ratio=0.3"}, `only with schedule cosine (schedule is "constant")`},
+		{"a learning-rate floor above lr is out of range", "", []string{"algo.optim.schedule=cosine", "algo.optim.min_lr_ratio=1.5"}, "min_lr_ratio 1.5"},
 		{"an unknown verifier lists the known ones", "", []string{"algo.reward.verifier=vibes", "run.out=" + t.TempDir()}, "strict_box"},
 	}
 	for _, tc := range tests {
@@ -148,5 +150,16 @@ func TestDerivedBatchQuantities(t *testing.T) {
 		MaxTokensPerUpdate: 64 * (cfg.Algo.Batch.MaxPromptLen + cfg.Algo.Batch.MaxResponseLen), TotalUpdates: 80}
 	if d != want {
 		t.Fatalf("Derive = %+v, want %+v", d, want)
+	}
+}
+
+func TestEngineConfigCarriesTheOptimiser(t *testing.T) {
+	cfg, err := LoadConfig("", "", []string{"algo.optim.schedule=cosine", "algo.optim.min_lr_ratio=0.25", "algo.optim.warmup_ratio=0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := engineConfig(cfg, 2e-4, 300)
+	if got.Schedule != "cosine" || got.MinLRRatio != 0.25 || got.WarmupSteps != 30 || got.LR != 2e-4 || got.TotalSteps != 300 {
+		t.Fatalf("engine config %+v: want cosine, floor 0.25, 30 warm-up steps, lr 2e-4 over 300 steps", got)
 	}
 }
