@@ -32,7 +32,12 @@ import (
 
 func main() {
 	steps := flag.Int("steps", 20, "RL steps per preset")
-	sftSteps := flag.Int("sft-steps", 400, "SFT warm-up steps (shared by all presets)")
+	def, err := trainer.DefaultConfig("justrl")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench/presets:", err)
+		os.Exit(1)
+	}
+	sftSteps := flag.Int("sft-steps", def.SFT.Steps, "SFT warm-up steps (shared by all presets; default: the default recipe's)")
 	out := flag.String("out", "bench-out/presets", "output directory")
 	only := flag.String("presets", strings.Join(algo.PresetNames(), ","), "comma-separated presets")
 	seed := flag.Uint64("seed", 1, "run seed")
