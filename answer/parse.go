@@ -199,7 +199,7 @@ func (p *parser) startsPrimary() bool {
 	case tCmd:
 		return k.s == "frac" || k.s == "sqrt" || k.s == "binom" || k.s == "begmat" || k.s == "sum" || k.s == "prod"
 	case tOp:
-		return k.s == "(" || k.s == "[" || k.s == `\{` || k.s == "|" && p.abs == 0 || k.s == "|lfloor" || k.s == "|lceil"
+		return k.s == "(" || k.s == "[" || k.s == "{" || k.s == `\{` || k.s == "|" && p.abs == 0 || k.s == "|lfloor" || k.s == "|lceil"
 	}
 	return false
 }

@@ -48,6 +48,11 @@ func (p *parser) postfixless() *node {
 		p.advance()
 		return p.mk(mk(kNeg, p.primary()))
 	}
+	if k := p.peek(); k.t == tIdent {
+		// x_p^2 is (x_p)^2: the subscript does not take the power
+		p.advance()
+		return p.mk(sym(k.s))
+	}
 	return p.primary()
 }
 
@@ -83,7 +88,7 @@ func (p *parser) primary() *node {
 		return p.mk(n)
 	case tIdent:
 		s := p.postfix(p.mk(sym(k.s)))
-		if s.k == kSym && p.is(tOp, "(") && (funcLetters[k.s] || p.constantArgs()) {
+		if s.k == kSym && p.is(tOp, "(") && (funcLetters[s.name] || p.constantArgs()) {
 			// f(x), I(0): application of an unknown function, not a product
 			p.advance()
 			a := p.commaList(false)

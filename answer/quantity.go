@@ -1,0 +1,184 @@
+package answer
+
+import (
+	"fmt"
+	"math"
+	"math/cmplx"
+	"strings"
+)
+
+// quantity is a numeric answer with the unit it was written in (none: has is false).
+type quantity struct {
+	v    float64
+	unit Unit
+	has  bool
+}
+
+// errNotNumber marks an answer that parses but is not a number (it has free symbols).
+var errNotNumber = fmt.Errorf("not a number")
+
+// numberValue evaluates s as a number (no free symbols; \pi and e are constants). A string in
+// which the lexer sees words or text is not a bare number.
+func numberValue(s string, bud *budget) (float64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, fmt.Errorf("%w: empty value", errParse)
+	}
+	for _, t := range lex(s, bud) {
+		if t.t == tWord || t.t == tText || t.t == tPct {
+			return 0, errNotNumber
+		}
+	}
+	n, err := parse(s, bud)
+	if err != nil {
+		return 0, err
+	}
+	if r, ok := exact(n, bud); ok {
+		f, _ := r.Float64()
+		return f, nil
+	}
+	v, ok := numeric(n, env{}, bud)
+	if !ok || !finite(v) || math.Abs(imag(v)) > 1e-12*math.Max(1, cmplx.Abs(v)) {
+		return 0, errNotNumber
+	}
+	return real(v), nil
+}
+
+// unitStart reports whether a unit may begin at byte i of s (at brace depth 0).
+func unitStart(s string, i int) bool {
+	c := s[i]
+	switch {
+	case isLetter(c):
+		return i == 0 || !(isLetter(s[i-1]) || s[i-1] == '\\')
+	case c == '\\' || c == '%' || c == '{' || c >= 0x80:
+		return true
+	case c == '^':
+		return strings.HasPrefix(s[i:], `^{\circ}`) || strings.HasPrefix(s[i:], `^\circ`)
+	}
+	return false
+}
+
+// parseQuantity splits a numeric answer into its value and unit: "5.31\times10^{-9}\ \mathrm{cm}",
+// "-18\ ^{\circ}\mathrm{C}", "2200 m·s⁻¹", "0.35\%", "2\pi\ \mathrm{rad}". The unit is the
+// shortest tail that parses as a unit and leaves a number before it. A number followed by
+// something that is not a unit is an error naming that text.
+func parseQuantity(s string, bud *budget) (quantity, error) {
+	s = strings.TrimSpace(s)
+	if len(s) > MaxAnswerLen {
+		return quantity{}, fmt.Errorf("%w: answer longer than %d bytes", errParse, MaxAnswerLen)
+	}
+	depth, firstTail := 0, -1
+	for i := 0; i < len(s); i++ {
+		bud.step(1)
+		switch s[i] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+		}
+		if i == 0 || !(depth == 0 || depth == 1 && s[i] == '{') || !unitStart(s, i) || !hasDigit(s[:i]) {
+			continue
+		}
+		if s[i] >= 0x80 && s[i] < 0xC0 {
+			continue // inside a multi-byte character
+		}
+		u, uerr := ParseUnit(s[i:])
+		if uerr != nil && firstTail >= 0 {
+			continue
+		}
+		v, verr := numberValue(s[:i], bud)
+		if verr != nil {
+			continue
+		}
+		if uerr == nil {
+			return quantity{v: v, unit: u, has: true}, nil
+		}
+		firstTail = i
+	}
+	v, err := numberValue(s, bud)
+	if err == nil {
+		return quantity{v: v}, nil
+	}
+	if firstTail >= 0 {
+		return quantity{}, fmt.Errorf("unknown unit %q", strings.TrimSpace(s[firstTail:]))
+	}
+	return quantity{}, err
+}
+
+// stripLabel drops a leading label: it returns the text after the last top-level "=", "\approx", "≈" or
+// "\simeq" ("v = 3", "T_2/T_1 = 0.5", "E \approx 2"); s itself when there is none.
+func stripLabel(s string) string {
+	depth, cut := 0, -1
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '{' || c == '(' || c == '[':
+			depth++
+		case c == '}' || c == ')' || c == ']':
+			depth--
+		case depth != 0:
+		case c == '=' && (i == 0 || !strings.ContainsRune("<>!", rune(s[i-1]))) && (i+1 == len(s) || s[i+1] != '='):
+			cut = i + 1
+		case c == '\\':
+			for _, m := range []string{`\approx`, `\simeq`, `\equiv`} {
+				if strings.HasPrefix(s[i:], m) {
+					cut = i + len(m)
+				}
+			}
+		case strings.HasPrefix(s[i:], "≈"):
+			cut = i + len("≈")
+		}
+	}
+	if cut < 0 || strings.TrimSpace(s[cut:]) == "" {
+		return s
+	}
+	return strings.TrimSpace(s[cut:])
+}
+
+// interval is a gold range [lo, hi] in the gold unit.
+type interval struct{ lo, hi float64 }
+
+// parseInterval reads a gold "[a, b]" (also "[a, b] for $v_{r,1}$"); ok is false when s is not
+// one.
+func parseInterval(s string, bud *budget) (interval, bool) {
+	s = strings.TrimSpace(s)
+	if i := strings.Index(s, " for "); i > 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	if len(s) < 5 || s[0] != '[' || s[len(s)-1] != ']' {
+		return interval{}, false
+	}
+	in := s[1 : len(s)-1]
+	depth, comma := 0, -1
+	for i := 0; i < len(in); i++ {
+		switch in[i] {
+		case '{', '(', '[':
+			depth++
+		case '}', ')', ']':
+			depth--
+		case ',':
+			if depth == 0 {
+				if comma >= 0 {
+					return interval{}, false
+				}
+				comma = i
+			}
+		}
+	}
+	if comma < 0 {
+		return interval{}, false
+	}
+	lo, err1 := numberValue(in[:comma], bud)
+	hi, err2 := numberValue(in[comma+1:], bud)
+	if err1 != nil || err2 != nil {
+		return interval{}, false
+	}
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	return interval{lo, hi}, true
+}
+
+// relDiffOK is the physics numeric rule: |p − g| ≤ tol·|g| (p must be exactly g when g is 0).
+func relDiffOK(g, p, tol float64) bool {
+	return math.Abs(p-g) <= tol*math.Abs(g)
+}
