@@ -272,6 +272,9 @@ func (c *cmp) scalarEq(a, b *node) bool {
 	if isInf(a) != 0 || isInf(b) != 0 {
 		return isInf(a) == isInf(b)
 	}
+	if eq, decided := exactEqual(a, b, c.bud); decided {
+		return eq // rational functions: exact, whatever the coefficients' sizes
+	}
 	vars := map[string]bool{}
 	symbols(a, vars)
 	symbols(b, vars)
@@ -287,21 +290,18 @@ func (c *cmp) scalarEq(a, b *node) bool {
 		if !finite(va) || !finite(vb) {
 			continue
 		}
-		diff := cmplx.Abs(va - vb)
-		scale := math.Max(cmplx.Abs(va), cmplx.Abs(vb))
-		tol := c.opt.Tolerance*scale + 1e-12
-		if c.opt.RoundingMatch && len(names) == 0 {
+		ok := agreeAt(va, vb, magnitude(a, e, c.bud), magnitude(b, e, c.bud), c.opt.Tolerance)
+		if !ok && c.opt.RoundingMatch && len(names) == 0 {
+			// a decimal with ≥ 3 significant digits matches a value it correctly rounds
 			if d := max(da, db); d > 0 && (da > 0) != (db > 0) {
 				lit := a
 				if db > 0 {
 					lit = b
 				}
-				if sigDigits(lit) >= 3 {
-					tol = math.Max(tol, 0.5*math.Pow(10, -float64(d))*(1+1e-9))
-				}
+				ok = sigDigits(lit) >= 3 && cmplx.Abs(va-vb) <= 0.5*math.Pow(10, -float64(d))*(1+1e-9)
 			}
 		}
-		if diff > tol {
+		if !ok {
 			return false
 		}
 		valid++

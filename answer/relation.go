@@ -1,7 +1,6 @@
 package answer
 
 import (
-	"math"
 	"math/cmplx"
 	"strings"
 )
@@ -214,6 +213,12 @@ func reduceChain(r *node) *node {
 // proportional checks d1 = k·d2 for a constant k ≠ 0 (k > 0 when anySign is false) by
 // evaluation at random points.
 func (c *cmp) proportional(d1, d2 *node, anySign bool) bool {
+	if !constant(d1) || !constant(d2) {
+		if prop, sign, decided := exactRatio(d1, d2, c.bud); decided {
+			// rational functions: exact (x = 10^5 L/(0.007c^2) is not x = -10^14 L/(7c^2))
+			return prop && (sign == 0 || anySign || sign > 0)
+		}
+	}
 	vars := map[string]bool{}
 	symbols(d1, vars)
 	symbols(d2, vars)
@@ -237,7 +242,7 @@ func (c *cmp) proportional(d1, d2 *node, anySign bool) bool {
 		r := v1 / v2
 		if valid == 0 || ratio == 0 {
 			ratio = r
-		} else if cmplx.Abs(r-ratio) > 1e-9*math.Max(1, cmplx.Abs(ratio)) {
+		} else if cmplx.Abs(r-ratio) > 1e-9*cmplx.Abs(ratio) {
 			return false
 		}
 		valid++
