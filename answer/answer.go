@@ -100,7 +100,7 @@ func guard(gold, pred string, opt Options, fromResponse bool) (v Verdict) {
 		}
 		return strictVerdict(gold, pred)
 	}
-	gold, pred = clip(gold), clip(pred)
+	gold, pred = plainText(foldWidth(clip(gold))), plainText(foldWidth(clip(pred)))
 	g, gok := extract(gold, bud)
 	if !gok && strings.TrimSpace(gold) != "" {
 		// a gold answer that reads as prose is a text answer as a whole

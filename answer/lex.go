@@ -82,6 +82,9 @@ func (lx *lexer) run() {
 		case strings.HasPrefix(s[lx.pos:], "°"):
 			lx.emit(tOp, "°")
 			lx.pos += len("°")
+		case c == '*' && lx.pos+1 < len(s) && s[lx.pos+1] == '*':
+			lx.emit(tOp, "^") // Python's x**2
+			lx.pos += 2
 		case strings.IndexByte("+-*/^_()[]{},;:|&'", c) >= 0:
 			lx.emit(tOp, string(c))
 			lx.pos++
@@ -163,7 +166,43 @@ func (lx *lexer) number() {
 			}
 		}
 	}
+	if lx.mixed(start, b.String()) {
+		return
+	}
 	lx.emit(tNum, b.String())
+}
+
+// mixed reads a mixed number "3128 1/2" (an integer, one space, a proper fraction) as
+// (3128 + 1/2); it reports whether it did.
+func (lx *lexer) mixed(start int, whole string) bool {
+	s := lx.src
+	if lx.pos-start != len(whole) || lx.pos >= len(s) || s[lx.pos] != ' ' {
+		return false // not a plain integer, or no space follows
+	}
+	j := lx.pos + 1
+	k := j
+	for k < len(s) && isDigit(s[k]) {
+		k++
+	}
+	if k == j || k >= len(s) || s[k] != '/' {
+		return false
+	}
+	m := k + 1
+	for m < len(s) && isDigit(s[m]) {
+		m++
+	}
+	if m == k+1 || m < len(s) && (isLetter(s[m]) || s[m] == '.' || s[m] == '^' || s[m] == '\\') {
+		return false
+	}
+	num, den := s[j:k], s[k+1:m]
+	if len(num) > len(den) || len(num) == len(den) && num >= den {
+		return false // not a proper fraction: "2 3/2" is not a mixed number
+	}
+	for _, t := range []tok{{tOp, "("}, {tNum, whole}, {tOp, "+"}, {tNum, num}, {tOp, "/"}, {tNum, den}, {tOp, ")"}} {
+		lx.out = append(lx.out, t)
+	}
+	lx.pos = m
+	return true
 }
 
 var sepWords = map[string]bool{"and": true, "or": true}
@@ -191,6 +230,10 @@ func (lx *lexer) letters() {
 	}
 	lw := strings.ToLower(w)
 	switch {
+	case w == "pi":
+		lx.emit(tIdent, "pi") // sympy's pi
+	case w == "oo":
+		lx.emit(tIdent, "inf") // sympy's infinity
 	case funcNames[lw] && lw == w:
 		lx.emit(tFunc, w)
 	case sepWords[lw]:
@@ -363,10 +406,25 @@ func (lx *lexer) command() {
 			if strings.HasPrefix(name, "qquad") {
 				lx.pos = start + 5
 			}
+		} else if k := gluedPrefix(name); k > 0 {
+			// \pit is \pi t: a known symbol glued to a one- or two-letter variable
+			lx.sub(`\` + name[:k] + " " + name[k:])
 		} else {
 			lx.emit(tIdent, `\`+name)
 		}
 	}
+}
+
+// gluedPrefix returns the length of a Greek letter, \pi, \cdot or \times at the start of an
+// unknown command name followed by one or two more letters, or 0.
+func gluedPrefix(name string) int {
+	for k := len(name) - 1; k >= 2 && len(name)-k <= 2; k-- {
+		p := name[:k]
+		if greek[p] || p == "pi" || p == "cdot" || p == "times" {
+			return k
+		}
+	}
+	return 0
 }
 
 // looksNumeric reports whether a \text{} argument is a number ("13", "-2.5").

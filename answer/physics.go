@@ -68,7 +68,7 @@ func GradePhysics(response string, golds []PhysicsGold, opt Options) (res Physic
 			res.Score = 0
 		}
 	}()
-	s := clip(response)
+	s := foldWidth(clip(response))
 	bs := boxes(s)
 	res.Boxes = len(bs)
 	preds := make([]string, len(golds))
@@ -177,7 +177,7 @@ func EquivalentPhysics(g PhysicsGold, pred string, opt Options) (v Verdict) {
 		opt.Tolerance = DefaultOptions().Tolerance
 	}
 	bud := newBudget(opt.Deadline)
-	gs, ps := physicsClean(clip(g.Answer)), physicsClean(clip(pred))
+	gs, ps := physicsClean(foldWidth(clip(g.Answer))), physicsClean(foldWidth(clip(pred)))
 	v = Verdict{Gold: gs, Pred: ps}
 	defer func() {
 		if r := recover(); r != nil {
