@@ -145,6 +145,10 @@ func compareAnswers(g, p string, opt Options, bud *budget) (bool, Status, string
 			return m[1] == l, StatusOK, "multiple-choice letter"
 		}
 	}
+	g, p, ok, decided := unitlessValues(g, p, opt.Tolerance, bud)
+	if decided {
+		return ok, StatusOK, "compared with units"
+	}
 	gn, gerr := parse(g, bud)
 	pn, perr := parse(p, bud)
 	switch {

@@ -34,6 +34,13 @@ func (c *cmp) eq(a, b *node) bool {
 	if a.String() == b.String() {
 		return true
 	}
+	if a.k == kList && b.k == kList {
+		if sa, ok := solutions(a); ok {
+			if sb, ok := solutions(b); ok {
+				return c.solutionsEq(sa, sb)
+			}
+		}
+	}
 	// Relations against values: x = 5 vs 5, chains x = 2 + 3 = 5.
 	if a.k == kRel && b.k == kRel {
 		return c.relEq(a, b)

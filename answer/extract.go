@@ -280,6 +280,11 @@ func extract(s string, bud *budget) (string, bool) {
 			return a, true
 		}
 	}
+	if a, ok := foreignAnswer(s, lower); ok {
+		if a2, ok := fromSnippet(a); ok {
+			return a2, true
+		}
+	}
 	if h := findFirst(hopeRe, s); h != nil && h[0] > 0 {
 		s = s[:h[0]]
 	}

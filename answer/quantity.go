@@ -9,9 +9,11 @@ import (
 
 // quantity is a numeric answer with the unit it was written in (none: has is false).
 type quantity struct {
-	v    float64
-	unit Unit
-	has  bool
+	v     float64
+	unit  Unit
+	has   bool
+	value string // the text of the value, without the unit
+	apart bool   // the unit is written apart from the value (a space or a LaTeX command)
 }
 
 // errNotNumber marks an answer that parses but is not a number (it has free symbols).
@@ -91,13 +93,14 @@ func parseQuantity(s string, bud *budget) (quantity, error) {
 			continue
 		}
 		if uerr == nil {
-			return quantity{v: v, unit: u, has: true}, nil
+			apart := s[i] == '\\' || s[i-1] == ' ' || s[i] == '{'
+			return quantity{v: v, unit: u, has: true, value: s[:i], apart: apart}, nil
 		}
 		firstTail = i
 	}
 	v, err := numberValue(s, bud)
 	if err == nil {
-		return quantity{v: v}, nil
+		return quantity{v: v, value: s}, nil
 	}
 	if firstTail >= 0 {
 		return quantity{}, fmt.Errorf("unknown unit %q", strings.TrimSpace(s[firstTail:]))
@@ -181,4 +184,37 @@ func parseInterval(s string, bud *budget) (interval, bool) {
 // relDiffOK is the physics numeric rule: |p − g| ≤ tol·|g| (p must be exactly g when g is 0).
 func relDiffOK(g, p, tol float64) bool {
 	return math.Abs(p-g) <= tol*math.Abs(g)
+}
+
+// withUnit reports whether s may end in a unit written apart from a
+// number (\mathrm{…}, \text{…}, a space before letters), so that parseQuantity is worth trying.
+func withUnit(s string) bool {
+	return strings.Contains(s, `\mathrm`) || strings.Contains(s, `\text`) || strings.Contains(s, `\,`) ||
+		strings.Contains(s, `\ `) || strings.Contains(s, "~")
+}
+
+// unitlessValues drops units written apart from a number on either side of a math comparison
+// ("1.6\times10^{-19}\,\mathrm{C}" is 1.6\times10^{-19}), converting when both sides have one:
+// g2 and p2 are the value texts to compare. decided is set when the units alone decide (a
+// different dimension, or different units whose converted values are compared here).
+func unitlessValues(g, p string, tol float64, bud *budget) (g2, p2 string, correct, decided bool) {
+	g2, p2 = g, p
+	if !withUnit(g) && !withUnit(p) {
+		return
+	}
+	gq, gerr := parseQuantity(g, bud)
+	pq, perr := parseQuantity(p, bud)
+	if gerr != nil || perr != nil || gq.has && !gq.apart || pq.has && !pq.apart || !gq.has && !pq.has {
+		return
+	}
+	if gq.has && pq.has {
+		if !gq.unit.SameDimension(pq.unit) {
+			return g, p, false, true
+		}
+		if gq.unit.factor != pq.unit.factor || gq.unit.offset != pq.unit.offset {
+			v, _ := pq.unit.Convert(pq.v, gq.unit)
+			return g, p, math.Abs(v-gq.v) <= tol*math.Abs(gq.v), true
+		}
+	}
+	return gq.value, pq.value, false, false
 }

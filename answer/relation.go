@@ -153,6 +153,10 @@ func (c *cmp) relEq(a, b *node) bool {
 				return true
 			}
 		}
+		if oa == "=" && dependentName(la) && dependentName(lb) && (la.k == kFunc || lb.k == kFunc) {
+			// f(x) = 2x + 3, g(x) = 2x + 3 and y = 2x + 3 name the same function
+			return c.eq(ra, rb)
+		}
 		if oa == "in" {
 			return false
 		}

@@ -1,0 +1,64 @@
+package answer
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Final-answer phrases of responses not in English. Latin-script phrases are lower case (they
+// are matched against the ASCII-lowered response; accented letters are kept as written).
+var foreignMarkers = []string{
+	"答案是", "答案为", "答案", "最终答案", "所以", "因此", "故", "综上所述", "结果为", // zh
+	"答えは", "答え", "解答", // ja
+	"정답은", "답은", "답:", // ko
+	"الإجابة", "الجواب", // ar
+	"उत्तर", // hi
+	"ответ", "Ответ", // ru
+	"la réponse finale est", "la réponse est", "réponse :", "réponse:", // fr
+	"die antwort ist", "antwort:", // de
+	"la respuesta es", "respuesta:", "a resposta é", "resposta:", "la risposta è", "risposta:", // es pt it
+	"cevap:", "jawaban:", "jawabannya", // tr id
+}
+
+// foreignAnswer returns the answer after the last non-English final-answer phrase: up to the
+// end of its sentence, with the words of the response's language around it dropped
+// ("答案是 42。验证…" → "42", "정답은 9입니다" → "9").
+func foreignAnswer(s, lower string) (string, bool) {
+	end := lastMarker(lower, foreignMarkers...)
+	if end < 0 {
+		return "", false
+	}
+	t := s[end:]
+	if i := sentenceEnd(t); i >= 0 {
+		t = t[:i]
+	}
+	var b strings.Builder
+	for _, r := range t {
+		if r > 0x24F && (unicode.IsLetter(r) || unicode.IsMark(r)) && !(r >= 0x370 && r <= 0x3FF) {
+			b.WriteByte(' ') // a letter of another script: prose around the answer
+			continue
+		}
+		b.WriteRune(r)
+	}
+	a := strings.TrimSpace(strings.Trim(strings.TrimSpace(b.String()), ":,"))
+	return a, a != ""
+}
+
+// sentenceEnd is the offset of the first sentence terminator of t ("。", "！", "？", "।", "؟",
+// or a period not inside a number), or -1.
+func sentenceEnd(t string) int {
+	for i := 0; i < len(t); {
+		r, n := utf8.DecodeRuneInString(t[i:])
+		switch r {
+		case '。', '！', '？', '।', '؟', '\n':
+			return i
+		case '.':
+			if i+1 == len(t) || !isDigit(t[i+1]) {
+				return i
+			}
+		}
+		i += n
+	}
+	return -1
+}
