@@ -13,7 +13,7 @@ var foreignMarkers = []string{
 	"答えは", "答え", "解答", // ja
 	"정답은", "답은", "답:", // ko
 	"الإجابة", "الجواب", // ar
-	"उत्तर", // hi
+	"उत्तर",          // hi
 	"ответ", "Ответ", // ru
 	"la réponse finale est", "la réponse est", "réponse :", "réponse:", // fr
 	"die antwort ist", "antwort:", // de
