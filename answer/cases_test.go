@@ -89,3 +89,17 @@ func BenchmarkCoreTier(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cases/s")
 }
+
+// BenchmarkPhysicsCases measures single-goroutine throughput on the labelled physics cases.
+func BenchmarkPhysicsCases(b *testing.B) {
+	cases, err := ReadCases(filepath.Join(testutil.SharedPath(b), "testdata", "physics", "cases.jsonl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	opt := DefaultOptions()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		verifyCase(cases[i%len(cases)], opt)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cases/s")
+}

@@ -21,15 +21,20 @@ var foreignMarkers = []string{
 	"cevap:", "jawaban:", "jawabannya", // tr id
 }
 
+// foreignWindow is how far from the end of a response a final-answer phrase is looked for.
+const foreignWindow = 1024
+
 // foreignAnswer returns the answer after the last non-English final-answer phrase: up to the
 // end of its sentence, with the words of the response's language around it dropped
 // ("答案是 42。验证…" → "42", "정답은 9입니다" → "9").
 func foreignAnswer(s, lower string) (string, bool) {
-	end := lastMarker(lower, foreignMarkers...)
+	// the final answer is at the end: look at the last foreignWindow bytes only
+	off := max(0, len(lower)-foreignWindow)
+	end := lastMarker(lower[off:], foreignMarkers...)
 	if end < 0 {
 		return "", false
 	}
-	t := s[end:]
+	t := s[off+end:]
 	if i := sentenceEnd(t); i >= 0 {
 		t = t[:i]
 	}

@@ -234,7 +234,7 @@ func (c *polyCtx) combine(a, b ratFn, mul bool) (ratFn, bool) {
 	return ratFn{num, den}, ok
 }
 
-func sameDen(a, b poly) bool {
+func sameDen(a, b poly) bool { // a and b are the same polynomial
 	if len(a) != len(b) {
 		return false
 	}
@@ -250,6 +250,9 @@ func sameDen(a, b poly) bool {
 // rational functions: decided is false when either is not one (or the work bound is hit).
 // sign is the sign of k (0 when a and b are both zero, or when they are not proportional).
 func exactRatio(a, b *node, bud *budget) (proportional bool, sign int, decided bool) {
+	if !rationalFn(a, 0) || !rationalFn(b, 0) {
+		return false, 0, false
+	}
 	c := &polyCtx{vars: map[string]int{}, bud: bud}
 	ra, ok1 := c.ratOf(a)
 	rb, ok2 := c.ratOf(b)
@@ -285,21 +288,47 @@ func exactRatio(a, b *node, bud *budget) (proportional bool, sign int, decided b
 
 // exactEqual decides a = b exactly for rational functions (decided false otherwise).
 func exactEqual(a, b *node, bud *budget) (equal, decided bool) {
-	prop, sign, decided := exactRatio(a, b, bud)
-	if !decided {
+	if !rationalFn(a, 0) || !rationalFn(b, 0) {
 		return false, false
 	}
-	if !prop {
-		return false, true
-	}
-	if sign == 0 {
-		return true, true
-	}
-	// proportional: equal iff the ratio is 1, i.e. a − b is zero
 	c := &polyCtx{vars: map[string]int{}, bud: bud}
-	d, ok := c.ratOf(mk(kAdd, a, mk(kNeg, b)))
-	if !ok {
+	ra, ok1 := c.ratOf(a)
+	rb, ok2 := c.ratOf(b)
+	if !ok1 || !ok2 {
 		return false, false
 	}
-	return len(d.num) == 0, true
+	p, ok1 := c.mul(ra.num, rb.den)
+	q, ok2 := c.mul(rb.num, ra.den)
+	if !ok1 || !ok2 {
+		return false, false
+	}
+	return sameDen(p, q), true
+}
+
+// rationalFn is a cheap check, before any polynomial is built, that n is a rational function of
+// symbols with integer powers of moderate size.
+func rationalFn(n *node, depth int) bool {
+	if depth > 60 {
+		return false
+	}
+	switch n.k {
+	case kNum:
+		return true
+	case kSym:
+		return n.name != "i" && n.name != "inf" && n.name != "..."
+	case kNeg, kAdd, kMul, kDiv:
+		for _, k := range n.kids {
+			if !rationalFn(k, depth+1) {
+				return false
+			}
+		}
+		return true
+	case kPow:
+		e := n.kids[1]
+		if e.k == kNeg {
+			e = e.kids[0]
+		}
+		return isInt(e) && e.val.Num().IsInt64() && e.val.Num().Int64() <= maxPolyPow && rationalFn(n.kids[0], depth+1)
+	}
+	return false
 }
