@@ -46,6 +46,31 @@ func numberValue(s string, bud *budget) (float64, error) {
 	return real(v), nil
 }
 
+// numberish is a cheap filter before numberValue: letters only in commands (\\times, \\pi),
+// as an exponent mark after a digit (5.31e-11), or in "pi".
+func numberish(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\':
+			j := i + 1
+			for j < len(s) && isLetter(s[j]) {
+				j++
+			}
+			i = j - 1
+		case c == 'e' || c == 'E':
+			if i == 0 || !isDigit(s[i-1]) {
+				return false
+			}
+		case c == 'p' && strings.HasPrefix(s[i:], "pi"):
+			i++
+		case isLetter(c) || c >= 0x80:
+			return false
+		}
+	}
+	return true
+}
+
 // unitStart reports whether a unit may begin at byte i of s (at brace depth 0).
 func unitStart(s string, i int) bool {
 	c := s[i]
@@ -69,23 +94,30 @@ func parseQuantity(s string, bud *budget) (quantity, error) {
 	if len(s) > MaxAnswerLen {
 		return quantity{}, fmt.Errorf("%w: answer longer than %d bytes", errParse, MaxAnswerLen)
 	}
+	// Units are short: only the last MaxUnitLen bytes can start one, and only the last 64 are
+	// tried for naming an unknown unit, so the work stays linear in the answer.
+	lo, tailLo, tails := len(s)-MaxUnitLen, len(s)-64, 0
 	depth, firstTail := 0, -1
 	for i := 0; i < len(s); i++ {
-		bud.step(1)
 		switch s[i] {
 		case '{':
 			depth++
 		case '}':
 			depth--
 		}
-		if i == 0 || !(depth == 0 || depth == 1 && s[i] == '{') || !unitStart(s, i) || !hasDigit(s[:i]) {
+		if i == 0 || i < lo || !(depth == 0 || depth == 1 && s[i] == '{') || !unitStart(s, i) || !hasDigit(s[:i]) {
 			continue
 		}
 		if s[i] >= 0x80 && s[i] < 0xC0 {
 			continue // inside a multi-byte character
 		}
+		bud.step(len(s) - i)
 		u, uerr := ParseUnit(s[i:])
-		if uerr != nil && firstTail >= 0 {
+		if uerr != nil && (firstTail >= 0 || i < tailLo || tails >= 8) {
+			continue
+		}
+		tails++
+		if !numberish(s[:i]) {
 			continue
 		}
 		v, verr := numberValue(s[:i], bud)
