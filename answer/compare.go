@@ -297,7 +297,8 @@ func (c *cmp) scalarEq(a, b *node) bool {
 		if !finite(va) || !finite(vb) {
 			continue
 		}
-		ok := agreeAt(va, vb, magnitude(a, e, c.bud), magnitude(b, e, c.bud), c.opt.Tolerance)
+		ok := agreeAt(va, vb, 0, 0, c.opt.Tolerance) ||
+			agreeAt(va, vb, magnitude(a, e, c.bud), magnitude(b, e, c.bud), c.opt.Tolerance)
 		if !ok && c.opt.RoundingMatch && len(names) == 0 {
 			// a decimal with ≥ 3 significant digits matches a value it correctly rounds
 			if d := max(da, db); d > 0 && (da > 0) != (db > 0) {

@@ -2,8 +2,6 @@ package answer
 
 import (
 	"math/big"
-	"sort"
-	"strings"
 )
 
 // Exact comparison of rational functions. An expression built from rational numbers, free
@@ -19,9 +17,14 @@ const (
 	maxPolyPow   = 24
 )
 
-// poly is a polynomial: monomial key → coefficient. A key lists variable indices with
-// exponents ("0^2 3^1").
-type poly map[string]*big.Rat
+// maxPolyVars is the most symbols an exact comparison tracks.
+const maxPolyVars = 16
+
+// mono is a monomial: the exponent of each variable index.
+type mono [maxPolyVars]int8
+
+// poly is a polynomial: monomial → coefficient.
+type poly map[mono]*big.Rat
 
 // ratFn is num/den.
 type ratFn struct{ num, den poly }
@@ -36,52 +39,19 @@ func constPoly(r *big.Rat) poly {
 	if r.Sign() == 0 {
 		return poly{}
 	}
-	return poly{"": new(big.Rat).Set(r)}
+	return poly{mono{}: new(big.Rat).Set(r)}
 }
 
-func monoMul(a, b string) string {
-	if a == "" {
-		return b
-	}
-	if b == "" {
-		return a
-	}
-	exps := map[string]int{}
-	for _, k := range []string{a, b} {
-		for _, f := range strings.Fields(k) {
-			v, e, _ := strings.Cut(f, "^")
-			n := 0
-			for _, c := range e {
-				n = n*10 + int(c-'0')
-			}
-			exps[v] += n
+// monoMul multiplies two monomials; ok is false when an exponent grows past 100.
+func monoMul(a, b mono) (mono, bool) {
+	for i := range a {
+		e := int(a[i]) + int(b[i])
+		if e > 100 || e < -100 {
+			return a, false
 		}
+		a[i] = int8(e)
 	}
-	keys := make([]string, 0, len(exps))
-	for v := range exps {
-		keys = append(keys, v)
-	}
-	sort.Strings(keys)
-	var sb strings.Builder
-	for i, v := range keys {
-		if i > 0 {
-			sb.WriteByte(' ')
-		}
-		sb.WriteString(v + "^" + itoa(exps[v]))
-	}
-	return sb.String()
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for n > 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	return string(b)
+	return a, true
 }
 
 func (c *polyCtx) add(a, b poly, sign int) (poly, bool) {
@@ -107,7 +77,23 @@ func (c *polyCtx) add(a, b poly, sign int) (poly, bool) {
 	return out, len(out) <= maxPolyTerms
 }
 
+// isOne reports whether p is the constant 1.
+func isOne(p poly) bool {
+	if len(p) != 1 {
+		return false
+	}
+	v, ok := p[mono{}]
+	return ok && v.IsInt() && v.Num().IsInt64() && v.Num().Int64() == 1
+}
+
+// mul multiplies two polynomials (inputs are never modified, so results may share them).
 func (c *polyCtx) mul(a, b poly) (poly, bool) {
+	switch {
+	case isOne(a):
+		return b, true
+	case isOne(b):
+		return a, true
+	}
 	if len(a)*len(b) > maxPolyTerms*maxPolyTerms/4 {
 		return nil, false
 	}
@@ -115,7 +101,10 @@ func (c *polyCtx) mul(a, b poly) (poly, bool) {
 	for ka, va := range a {
 		for kb, vb := range b {
 			c.bud.step(2)
-			k := monoMul(ka, kb)
+			k, ok := monoMul(ka, kb)
+			if !ok {
+				return nil, false
+			}
 			t := new(big.Rat).Mul(va, vb)
 			if t.Num().BitLen() > MaxExpBits {
 				return nil, false
@@ -147,10 +136,15 @@ func (c *polyCtx) ratOf(n *node) (ratFn, bool) {
 		}
 		idx, ok := c.vars[n.name]
 		if !ok {
+			if len(c.vars) == maxPolyVars {
+				return ratFn{}, false
+			}
 			idx = len(c.vars)
 			c.vars[n.name] = idx
 		}
-		return ratFn{poly{itoa(idx) + "^1": big.NewRat(1, 1)}, one}, true
+		var m mono
+		m[idx] = 1
+		return ratFn{poly{m: big.NewRat(1, 1)}, one}, true
 	case kNeg:
 		a, ok := c.ratOf(n.kids[0])
 		if !ok {
