@@ -21,6 +21,26 @@ var foreignMarkers = []string{
 	"cevap:", "jawaban:", "jawabannya", // tr id
 }
 
+// latinMarkers are the foreign markers written in ASCII only.
+var latinMarkers = func() []string {
+	var out []string
+	for _, m := range foreignMarkers {
+		if !hasNonASCII(m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}()
+
+func hasNonASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
 // foreignWindow is how far from the end of a response a final-answer phrase is looked for.
 const foreignWindow = 1024
 
@@ -30,7 +50,11 @@ const foreignWindow = 1024
 func foreignAnswer(s, lower string) (string, bool) {
 	// the final answer is at the end: look at the last foreignWindow bytes only
 	off := max(0, len(lower)-foreignWindow)
-	end := lastMarker(lower[off:], foreignMarkers...)
+	markers := foreignMarkers
+	if !hasNonASCII(lower[off:]) {
+		markers = latinMarkers
+	}
+	end := lastMarker(lower[off:], markers...)
 	if end < 0 {
 		return "", false
 	}

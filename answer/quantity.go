@@ -221,8 +221,17 @@ func relDiffOK(g, p, tol float64) bool {
 // withUnit reports whether s may end in a unit written apart from a
 // number (\mathrm{…}, \text{…}, a space before letters), so that parseQuantity is worth trying.
 func withUnit(s string) bool {
-	return strings.Contains(s, `\mathrm`) || strings.Contains(s, `\text`) || strings.Contains(s, `\,`) ||
-		strings.Contains(s, `\ `) || strings.Contains(s, "~")
+	for _, m := range []string{`\mathrm`, `\text`, `\,`, `\ `, `\;`, "~"} {
+		i := strings.Index(s, m)
+		if i < 0 {
+			continue
+		}
+		t := strings.TrimRight(s[:i], " ")
+		if t != "" && (isDigit(t[len(t)-1]) || t[len(t)-1] == '}') {
+			return true
+		}
+	}
+	return false
 }
 
 // unitlessValues drops units written apart from a number on either side of a math comparison
@@ -231,7 +240,7 @@ func withUnit(s string) bool {
 // different dimension, or different units whose converted values are compared here).
 func unitlessValues(g, p string, tol float64, bud *budget) (g2, p2 string, correct, decided bool) {
 	g2, p2 = g, p
-	if !withUnit(g) && !withUnit(p) {
+	if !withUnit(g) && !withUnit(p) || !numberish(g) && !numberish(p) && !(withUnit(g) && withUnit(p)) {
 		return
 	}
 	gq, gerr := parseQuantity(g, bud)
