@@ -3,9 +3,11 @@ package answer
 import (
 	"github.com/ascent-rl/ascent/internal/testutil"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestLabelledCasesMeetTheAccuracyTargets runs the labelled verification cases of
@@ -116,13 +118,22 @@ func BenchmarkPhysicsCases(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	opt := DefaultOptions()
+	benchCases(b, cases, DefaultOptions())
+}
+
+// benchCases verifies cases round-robin and reports throughput and the p99 latency per case.
+func benchCases(b *testing.B, cases []Case, opt Options) {
+	lat := make([]time.Duration, b.N)
 	b.ResetTimer()
 	cpu0 := cpuSeconds()
 	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
 		verifyCase(cases[i%len(cases)], opt)
+		lat[i] = time.Since(t0)
 	}
 	reportRates(b, cpu0)
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)*99/100])/1e6, "p99-ms")
 }
 
 // BenchmarkGeneralisationCases measures throughput on this package's generalisation cases.
@@ -135,11 +146,5 @@ func BenchmarkGeneralisationCases(b *testing.B) {
 		}
 		cases = append(cases, cs...)
 	}
-	opt := DefaultOptions()
-	b.ResetTimer()
-	cpu0 := cpuSeconds()
-	for i := 0; i < b.N; i++ {
-		verifyCase(cases[i%len(cases)], opt)
-	}
-	reportRates(b, cpu0)
+	benchCases(b, cases, DefaultOptions())
 }
