@@ -148,3 +148,19 @@ func BenchmarkGeneralisationCases(b *testing.B) {
 	}
 	benchCases(b, cases, DefaultOptions())
 }
+
+func TestRunPassesKeepsTheFirstPassVerdicts(t *testing.T) {
+	cases, err := DecodeCases(strings.NewReader(`{"gold": "1/2", "pred": "0.5", "expected": true}
+{"gold": "2", "pred": "3", "expected": false}
+{"gold": "2", "gold_unit": "m", "answer_type": "Numerical Value", "pred": "200 cm", "expected": true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := RunPasses(cases, DefaultOptions(), 3)
+	if r.Passes != 3 || r.Agree != 3 || r.ByType["math"].Labelled != 2 || r.ByType[string(TypeNumerical)].Agree != 1 {
+		t.Fatalf("report %+v", r)
+	}
+	if r.CasesPerSec <= 0 || r.P99ms <= 0 {
+		t.Fatalf("no timings: %+v", r)
+	}
+}
