@@ -156,9 +156,13 @@ func unitAfter(t string) string {
 // physicsClean strips \boxed{}, math delimiters and trailing punctuation from a gold or
 // predicted sub-answer.
 func physicsClean(s string) string {
-	s = strings.TrimSpace(s)
-	if bs := boxes(s); len(bs) == 1 && bs[0].start == 0 && bs[0].end == len(s) {
-		s = bs[0].content
+	for range 3 { // \boxed{$\boxed{…}$} occurs in HiPhO golds
+		s = strings.TrimSpace(s)
+		bs := boxes(s)
+		if len(bs) != 1 || bs[0].start != 0 || bs[0].end != len(s) {
+			break
+		}
+		s = stripDollars(bs[0].content)
 	}
 	s = stripDollars(s)
 	s = strings.TrimSpace(strings.TrimRight(s, " 。.,;，"))
@@ -230,13 +234,21 @@ func numericalEq(g PhysicsGold, gs, ps string, opt Options, bud *budget) (bool, 
 	if tol <= 0 {
 		tol = DefaultPhysicsTolerance
 	}
+	gl := stripLabel(gs)
+	giv, gIsIv := parseInterval(gl, gu, bud)
+	if piv, ok := parseInterval(stripLabel(ps), gu, bud); ok && gIsIv {
+		// a predicted range is right when it lies inside the gold range
+		in := piv.lo >= giv.lo-1e-9*abs(giv.lo) && piv.hi <= giv.hi+1e-9*abs(giv.hi)
+		return in, StatusOK, fmt.Sprintf("[%g, %g] inside [%g, %g] %s: %v", piv.lo, piv.hi, giv.lo, giv.hi, gu, in)
+	}
 	pq, err := parseQuantity(stripLabel(ps), bud)
 	if err != nil {
 		if strings.HasPrefix(err.Error(), "unknown unit") {
 			return false, StatusOK, "pred " + err.Error()
 		}
 		if err == errNotNumber {
-			return false, StatusOK, "pred is not a number"
+			// ±90, a symbolic or a text answer: the math comparison decides
+			return compareAnswers(stripLabel(gs), stripLabel(ps), opt, bud)
 		}
 		return false, StatusUnparsable, "pred " + err.Error()
 	}
@@ -246,13 +258,15 @@ func numericalEq(g PhysicsGold, gs, ps string, opt Options, bud *budget) (bool, 
 			return false, StatusOK, err.Error()
 		}
 	}
-	gl := stripLabel(gs)
-	if iv, ok := parseInterval(gl, bud); ok {
+	if iv := giv; gIsIv {
 		slack := 1e-9 * max(abs(iv.lo), abs(iv.hi))
 		in := p >= iv.lo-slack && p <= iv.hi+slack
 		return in, StatusOK, fmt.Sprintf("%g %s in [%g, %g]: %v", p, gu, iv.lo, iv.hi, in)
 	}
 	gq, err := parseQuantity(gl, bud)
+	if err == errNotNumber {
+		return compareAnswers(gl, stripLabel(ps), opt, bud)
+	}
 	if err != nil {
 		return false, StatusUnparsable, "gold " + err.Error()
 	}

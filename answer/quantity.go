@@ -172,9 +172,9 @@ func stripLabel(s string) string {
 // interval is a gold range [lo, hi] in the gold unit.
 type interval struct{ lo, hi float64 }
 
-// parseInterval reads a gold "[a, b]" (also "[a, b] for $v_{r,1}$"); ok is false when s is not
-// one.
-func parseInterval(s string, bud *budget) (interval, bool) {
+// parseInterval reads a range "[a, b]" (also "[a, b] for $v_{r,1}$", bounds with units) in the
+// unit u; ok is false when s is not one.
+func parseInterval(s string, u Unit, bud *budget) (interval, bool) {
 	s = strings.TrimSpace(s)
 	if i := strings.Index(s, " for "); i > 0 {
 		s = strings.TrimSpace(s[:i])
@@ -202,11 +202,20 @@ func parseInterval(s string, bud *budget) (interval, bool) {
 	if comma < 0 {
 		return interval{}, false
 	}
-	lo, err1 := numberValue(in[:comma], bud)
-	hi, err2 := numberValue(in[comma+1:], bud)
-	if err1 != nil || err2 != nil {
-		return interval{}, false
+	var b [2]float64
+	for i, t := range []string{in[:comma], in[comma+1:]} {
+		q, err := parseQuantity(t, bud)
+		if err != nil {
+			return interval{}, false
+		}
+		b[i] = q.v
+		if q.has {
+			if b[i], err = q.unit.Convert(q.v, u); err != nil {
+				return interval{}, false
+			}
+		}
 	}
+	lo, hi := b[0], b[1]
 	if lo > hi {
 		lo, hi = hi, lo
 	}
