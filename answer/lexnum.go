@@ -85,6 +85,15 @@ func (lx *lexer) mixed(start int, whole string) bool {
 	if lx.pos-start != len(whole) || lx.pos >= len(s) || s[lx.pos] != ' ' {
 		return false // not a plain integer, or no space follows
 	}
+	if n := len(lx.out); n > 0 {
+		// only where a value starts: not an exponent or subscript (x^2 1/2), not after a factor
+		switch t := lx.out[n-1]; {
+		case t.t == tRel || t.t == tSep:
+		case t.t == tOp && strings.Contains("([{,;+-:", t.s):
+		default:
+			return false
+		}
+	}
 	j := lx.pos + 1
 	k := j
 	for k < len(s) && isDigit(s[k]) {
