@@ -279,7 +279,9 @@ func (c *cmp) scalarEq(a, b *node) bool {
 	if isInf(a) != 0 || isInf(b) != 0 {
 		return isInf(a) == isInf(b)
 	}
-	if eq, decided := exactEqual(a, b, c.bud); decided {
+	if constant(a) && constant(b) {
+		// numbers with π or e: sampled below, where the rounding rule applies (3.14 for π)
+	} else if eq, decided := exactEqual(a, b, c.bud); decided {
 		return eq // rational functions: exact, whatever the coefficients' sizes
 	}
 	vars := map[string]bool{}
@@ -287,14 +289,17 @@ func (c *cmp) scalarEq(a, b *node) bool {
 	symbols(b, vars)
 	names := sortedKeys(vars)
 	valid := 0
-	for _, pt := range points {
-		e := pointEnv(names, pt)
+	envs, scaled := samplePoints(names)
+	for i, e := range envs {
+		if len(names) == 0 && i > 0 {
+			break
+		}
 		va, ok1 := numeric(a, e, c.bud)
 		vb, ok2 := numeric(b, e, c.bud)
-		if !ok1 || !ok2 {
+		if (!ok1 || !ok2) && !scaled[i] {
 			return false
 		}
-		if !finite(va) || !finite(vb) {
+		if !ok1 || !ok2 || !finite(va) || !finite(vb) {
 			continue
 		}
 		ok := agreeAt(va, vb, 0, 0, c.opt.Tolerance) ||

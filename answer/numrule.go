@@ -70,3 +70,30 @@ func magnitude(n *node, e env, bud *budget) float64 {
 	}
 	return cmplx.Abs(v)
 }
+
+// scaleFactors are the factors applied to one variable at a time for the extra sample points.
+var scaleFactors = []float64{1e-6, 1e6}
+
+// samplePoints are the evaluation points of a sampled comparison: the six point sets, then, one
+// variable at a time (up to 8 variables), the first set with that variable scaled by 1e-6 and by
+// 1e6, so that a term that is negligible at the ordinary points (x beside 10^{-12} under a root,
+// 10^{-8}x inside a sine) dominates at some point. scaled marks the extra points, at which an
+// undefined or non-finite value is skipped rather than decisive.
+func samplePoints(names []string) (envs []env, scaled []bool) {
+	for _, pt := range points {
+		envs = append(envs, pointEnv(names, pt))
+		scaled = append(scaled, false)
+	}
+	if len(names) > 8 {
+		return envs, scaled
+	}
+	for _, n := range names {
+		for _, f := range scaleFactors {
+			e := pointEnv(names, points[0])
+			e[n] *= complex(f, 0)
+			envs = append(envs, e)
+			scaled = append(scaled, true)
+		}
+	}
+	return envs, scaled
+}

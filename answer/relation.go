@@ -229,12 +229,15 @@ func (c *cmp) proportional(d1, d2 *node, anySign bool) bool {
 	names := sortedKeys(vars)
 	var ratio complex128
 	valid := 0
-	for _, pt := range points {
-		e := pointEnv(names, pt)
+	envs, scaled := samplePoints(names)
+	for i, e := range envs {
 		v1, ok1 := numeric(d1, e, c.bud)
 		v2, ok2 := numeric(d2, e, c.bud)
 		if !ok1 || !ok2 || !finite(v1) || !finite(v2) {
 			continue
+		}
+		if scaled[i] && (cmplx.Abs(v1) < 1e-12 || cmplx.Abs(v2) < 1e-12 || valid == 0) {
+			continue // a scaled point only tests the ratio found at the ordinary points
 		}
 		if cmplx.Abs(v2) < 1e-12 || cmplx.Abs(v1) < 1e-12 {
 			if cmplx.Abs(v2) < 1e-12 && cmplx.Abs(v1) < 1e-12 {
