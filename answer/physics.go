@@ -2,6 +2,7 @@ package answer
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"sort"
 	"strings"
@@ -238,7 +239,7 @@ func numericalEq(g PhysicsGold, gs, ps string, opt Options, bud *budget) (bool, 
 	giv, gIsIv := parseInterval(gl, gu, bud)
 	if piv, ok := parseInterval(stripLabel(ps), gu, bud); ok && gIsIv {
 		// a predicted range is right when it lies inside the gold range
-		in := piv.lo >= giv.lo-1e-9*abs(giv.lo) && piv.hi <= giv.hi+1e-9*abs(giv.hi)
+		in := piv.lo >= giv.lo-1e-9*math.Abs(giv.lo) && piv.hi <= giv.hi+1e-9*math.Abs(giv.hi)
 		return in, StatusOK, fmt.Sprintf("[%g, %g] inside [%g, %g] %s: %v", piv.lo, piv.hi, giv.lo, giv.hi, gu, in)
 	}
 	pq, err := parseQuantity(stripLabel(ps), bud)
@@ -259,7 +260,7 @@ func numericalEq(g PhysicsGold, gs, ps string, opt Options, bud *budget) (bool, 
 		}
 	}
 	if iv := giv; gIsIv {
-		slack := 1e-9 * max(abs(iv.lo), abs(iv.hi))
+		slack := 1e-9 * max(math.Abs(iv.lo), math.Abs(iv.hi))
 		in := p >= iv.lo-slack && p <= iv.hi+slack
 		return in, StatusOK, fmt.Sprintf("%g %s in [%g, %g]: %v", p, gu, iv.lo, iv.hi, in)
 	}
@@ -278,13 +279,6 @@ func numericalEq(g PhysicsGold, gs, ps string, opt Options, bud *budget) (bool, 
 	}
 	ok := relDiffOK(gv, p, tol)
 	return ok, StatusOK, fmt.Sprintf("%g vs gold %g %s (relative tolerance %g): %v", p, gv, gu, tol, ok)
-}
-
-func abs(x float64) float64 {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
 
 var choiceWrapRe = regexp.MustCompile(`\\(?:text(?:bf|rm|it)?|mathrm|mathbf|textnormal)\s*`)

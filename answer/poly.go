@@ -212,7 +212,7 @@ func (c *polyCtx) combine(a, b ratFn, mul bool) (ratFn, bool) {
 		den, ok = c.mul(a.den, b.den)
 		return ratFn{num, den}, ok
 	}
-	if sameDen(a.den, b.den) {
+	if samePoly(a.den, b.den) {
 		num, ok = c.add(a.num, b.num, 1)
 		return ratFn{num, a.den}, ok
 	}
@@ -228,7 +228,8 @@ func (c *polyCtx) combine(a, b ratFn, mul bool) (ratFn, bool) {
 	return ratFn{num, den}, ok
 }
 
-func sameDen(a, b poly) bool { // a and b are the same polynomial
+// samePoly reports whether a and b are the same polynomial.
+func samePoly(a, b poly) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -296,7 +297,7 @@ func exactEqual(a, b *node, bud *budget) (equal, decided bool) {
 	if !ok1 || !ok2 {
 		return false, false
 	}
-	return sameDen(p, q), true
+	return samePoly(p, q), true
 }
 
 // rationalFn is a cheap check, before any polynomial is built, that n is a rational function of
