@@ -103,7 +103,8 @@ func pairs(a Args) (x, y []float64, err error) {
 	return x, y, nil
 }
 
-// survivalRows returns the rows with a non-NaN X (and group when given).
+// survivalRows returns the rows with a time, a non-NaN X when X is given and a non-empty label
+// when Group is given.
 func survivalRows(a Args) (t []float64, s []int, x []float64, g []string, err error) {
 	if len(a.Time) != len(a.Status) || len(a.Time) == 0 {
 		return nil, nil, nil, nil, fmt.Errorf("needs Time and Status of equal, non-zero length")
@@ -112,7 +113,7 @@ func survivalRows(a Args) (t []float64, s []int, x []float64, g []string, err er
 		if a.X != nil && math.IsNaN(a.X[i]) {
 			continue
 		}
-		if math.IsNaN(a.Time[i]) {
+		if math.IsNaN(a.Time[i]) || (a.Group != nil && a.Group[i] == "") {
 			continue
 		}
 		t, s = append(t, a.Time[i]), append(s, a.Status[i])

@@ -24,7 +24,7 @@ func init() {
 				return Outcome{Test: name, Statistic: r.T, StatName: "t", Effect: r.MeanX - r.MeanY, Effect2: "mean_difference", P: r.P, N: len(x) + len(y)}, nil
 			}})
 	}
-	Register(Tool{Name: "mann_whitney", Summary: "Wilcoxon rank-sum (Mann–Whitney U) test of X between two groups (exact when small and untied, else normal with continuity correction); effect = median difference",
+	Register(Tool{Name: "mann_whitney", Summary: "Wilcoxon rank-sum (Mann–Whitney U) test of X between two groups (exact when small and untied, else normal with continuity correction); effect = W/(nx·ny), the probability that Levels[0] exceeds Levels[1] (0.5 = no shift)",
 		Needs: "X, Group, Levels", Run: func(a Args) (Outcome, error) {
 			x, y, err := split(a)
 			if err != nil {
@@ -34,7 +34,7 @@ func init() {
 			if err != nil {
 				return Outcome{}, err
 			}
-			return Outcome{Test: "mann_whitney", Statistic: r.W, StatName: "W", Effect: median(x) - median(y), Effect2: "median_difference", P: r.P, N: len(x) + len(y)}, nil
+			return Outcome{Test: "mann_whitney", Statistic: r.W, StatName: "W", Effect: r.W / float64(len(x)*len(y)), Effect2: "prob_superiority", P: r.P, N: len(x) + len(y)}, nil
 		}})
 	Register(Tool{Name: "kruskal", Summary: "Kruskal–Wallis test of X across the levels of Group; effect = Spearman rho with the level order when levels are ordinal",
 		Needs: "X, Group", Run: func(a Args) (Outcome, error) {
@@ -218,18 +218,4 @@ func crossTab(g1, g2 []string) ([][]float64, int, error) {
 		t[ia[a[i]]][ib[b[i]]]++
 	}
 	return t, len(a), nil
-}
-
-// median returns the median of x (NaN for an empty slice).
-func median(x []float64) float64 {
-	if len(x) == 0 {
-		return math.NaN()
-	}
-	s := append([]float64{}, x...)
-	idx := sortedIdx(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[idx[n/2]]
-	}
-	return (s[idx[n/2-1]] + s[idx[n/2]]) / 2
 }
