@@ -42,7 +42,7 @@ func (a *Analysis) Run(tool string) (stats.Outcome, string, error) {
 	if err != nil {
 		return stats.Outcome{}, "", err
 	}
-	if bad(o.P) || bad(o.Statistic) || (bad(o.Effect) && tool != "kruskal" && tool != "chisq") {
+	if bad(o.P) || bad(o.Statistic) || bad(o.Effect) {
 		return stats.Outcome{}, "", fmt.Errorf("%s gave a non-finite result (statistic %v, effect %v, p %v)", tool, o.Statistic, o.Effect, o.P)
 	}
 	return o, a.dir(o), nil

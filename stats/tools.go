@@ -36,7 +36,7 @@ func init() {
 			}
 			return Outcome{Test: "mann_whitney", Statistic: r.W, StatName: "W", Effect: r.W / float64(len(x)*len(y)), Effect2: "prob_superiority", P: r.P, N: len(x) + len(y)}, nil
 		}})
-	Register(Tool{Name: "kruskal", Summary: "Kruskal–Wallis test of X across the levels of Group; effect = Spearman rho with the level order when levels are ordinal",
+	Register(Tool{Name: "kruskal", Summary: "Kruskal–Wallis test of X across the levels of Group; effect = epsilon squared H/(n−1)",
 		Needs: "X, Group", Run: func(a Args) (Outcome, error) {
 			if len(a.X) != len(a.Group) {
 				return Outcome{}, fmt.Errorf("needs X and Group of equal length")
@@ -52,7 +52,7 @@ func init() {
 			if err != nil {
 				return Outcome{}, err
 			}
-			return Outcome{Test: "kruskal", Statistic: r.H, StatName: "H", Effect: math.NaN(), Effect2: "none", P: r.P, N: len(x)}, nil
+			return Outcome{Test: "kruskal", Statistic: r.H, StatName: "H", Effect: r.H / float64(len(x)-1), Effect2: "epsilon_squared", P: r.P, N: len(x)}, nil
 		}})
 	Register(Tool{Name: "pearson", Summary: "Pearson correlation of X and Y; effect = r", Needs: "X, Y",
 		Run: func(a Args) (Outcome, error) {
