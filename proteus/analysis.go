@@ -23,11 +23,7 @@ type Analysis struct {
 // Run runs tool (one of a.Tools) and returns the outcome and its direction. An outcome with a
 // non-finite statistic, effect or p is an error, so no NaN ever reaches a hypothesis.
 func (a *Analysis) Run(tool string) (stats.Outcome, string, error) {
-	ok := false
-	for _, t := range a.Tools {
-		ok = ok || t == tool
-	}
-	if !ok {
+	if !a.Applies(tool) {
 		return stats.Outcome{}, "", fmt.Errorf("tool %q does not apply to %s %s %s; applicable: %s", tool, a.A, a.Relation, a.B, strings.Join(a.Tools, ", "))
 	}
 	t, err := stats.Lookup(tool)
@@ -46,6 +42,16 @@ func (a *Analysis) Run(tool string) (stats.Outcome, string, error) {
 		return stats.Outcome{}, "", fmt.Errorf("%s gave a non-finite result (statistic %v, effect %v, p %v)", tool, o.Statistic, o.Effect, o.P)
 	}
 	return o, a.dir(o), nil
+}
+
+// Applies reports whether tool is one of the analysis's tools.
+func (a *Analysis) Applies(tool string) bool {
+	for _, t := range a.Tools {
+		if t == tool {
+			return true
+		}
+	}
+	return false
 }
 
 func bad(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }

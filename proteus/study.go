@@ -18,6 +18,11 @@ type Study struct {
 	Families   []*FamilyReport // one per family screened
 	Alpha      float64         // FDR level per family (default 0.05)
 	Planner    string          // "builtin" or "llm"
+	// Manual leaves proposing to the planner (the LLM cites evidence edges through Propose);
+	// otherwise Screen proposes every robust significant relation itself.
+	Manual bool
+
+	singles []*Edge // evidence edges of single tests, BH-adjusted together per family
 }
 
 // FamilyReport summarises one screened family (also stored on its direction node).
@@ -71,8 +76,17 @@ type result struct {
 // records the significant results (and their alternative test) as evidence edges, and proposes
 // those that the alternative test also supports (p < Alpha) as hypotheses unless background.
 func (s *Study) Screen(family, triple string, pairs [][2]string, background bool) *FamilyReport {
+	return s.ScreenWith(family, triple, pairs, background, "", "")
+}
+
+// ScreenWith is Screen with a chosen standard tool ("" for each analysis's default; a pair the
+// tool does not apply to is an exclusion) and the id of an existing direction node ("" to add one).
+func (s *Study) ScreenWith(family, triple string, pairs [][2]string, background bool, tool, direction string) *FamilyReport {
 	fr := &FamilyReport{Name: family, Triple: triple, Reasons: map[string]int{}, Background: background}
-	dnode := s.Graph.AddProcess(KindDirection, map[string]string{"planner": s.Planner, "triple": triple, "family": family})
+	dnode := s.Graph.Get(direction)
+	if dnode == nil {
+		dnode = s.Graph.AddProcess(KindDirection, map[string]string{"planner": s.Planner, "triple": triple, "family": family})
+	}
 	fr.Direction = dnode.ID
 	var res []result
 	exclude := func(pair [2]string, err error) {
@@ -92,7 +106,14 @@ func (s *Study) Screen(family, triple string, pairs [][2]string, background bool
 			exclude(p, err)
 			continue
 		}
-		tool := an.Tools[0]
+		tool := tool
+		if tool == "" {
+			tool = an.Tools[0]
+		}
+		if !an.Applies(tool) {
+			exclude(p, fmt.Errorf("tool %s does not apply", tool))
+			continue
+		}
 		args, err := an.args(tool)
 		if err == nil {
 			err = guard(tool, args)
@@ -108,6 +129,9 @@ func (s *Study) Screen(family, triple string, pairs [][2]string, background bool
 		}
 		fr.Tool = tool
 		res = append(res, result{an, out, dir})
+		if family == "" {
+			family, fr.Name = an.Family, an.Family
+		}
 	}
 	fr.Tests = len(res)
 	ps := make([]float64, len(res))
@@ -148,6 +172,9 @@ func (s *Study) record(r result, q float64, call, family string, propose bool) *
 	robust := true
 	if len(r.an.Tools) > 1 {
 		alt := r.an.Tools[1]
+		if alt == r.out.Test {
+			alt = r.an.Tools[0]
+		}
 		if args, err := r.an.args(alt); err == nil && guard(alt, args) == nil {
 			if o, dir, err := r.an.Run(alt); err == nil {
 				ae := s.Graph.AddEdge(edgeOf(result{r.an, o, dir}, 0, s.Disc.Name, call, "alternative"))
@@ -157,7 +184,7 @@ func (s *Study) record(r result, q float64, call, family string, propose bool) *
 			}
 		}
 	}
-	if !robust || !propose {
+	if !robust || !propose || s.Manual {
 		return nil
 	}
 	h.ID = fmt.Sprintf("h%d", len(s.Hypotheses)+1)

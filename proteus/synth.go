@@ -136,6 +136,10 @@ func newPlan(cfg SynthConfig, r *rand.Rand) *plan {
 	p.surv, pool = [2]int{pool[0], pool[1]}, pool[2:]
 	p.mutTargets, pool = pool[:3], pool[3:]
 	p.stageP, p.decoyP = pool[0], pool[1]
+	// Planted proteins do not follow their mRNA, so no planted effect implies an mRNA effect.
+	for _, i := range append(append([]int{p.stageP, p.decoyP, p.surv[0], p.surv[1]}, p.tvn...), p.mutTargets...) {
+		p.cis[p.protGene[i]] = 0
+	}
 	return p
 }
 
