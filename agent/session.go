@@ -7,6 +7,13 @@ import (
 	"time"
 )
 
+// ParseError is a reply the workflow could not parse: the call succeeded and is in the trace
+// (with its verdict "parse_error: ..."), but the reply is unusable.
+type ParseError struct{ Err error }
+
+func (e *ParseError) Error() string { return "unparsable reply: " + e.Err.Error() }
+func (e *ParseError) Unwrap() error { return e.Err }
+
 // Budget is a hard limit on a run; zero fields are unlimited.
 type Budget struct {
 	MaxRounds int           // rounds of the workflow
@@ -55,7 +62,7 @@ func (s *Session) Exhausted(round int) string {
 
 // Call makes (or, resuming, replays from the trace) one call as role in round, and records it.
 // parse, when given, turns the reply into the verdict written to the trace; its error is recorded
-// too and returned with the reply.
+// too and returned with the reply as a *ParseError.
 func (s *Session) Call(ctx context.Context, role string, round int, msgs []Message, parse func(string) (string, error)) (Reply, error) {
 	key := Key(role, round, msgs)
 	var rep Reply
@@ -94,7 +101,10 @@ func (s *Session) Call(ctx context.Context, role string, round int, msgs []Messa
 	if err := s.Trace.Append(r); err != nil {
 		return rep, fmt.Errorf("agent: write trace: %w", err)
 	}
-	return rep, perr
+	if perr != nil {
+		return rep, &ParseError{perr}
+	}
+	return rep, nil
 }
 
 // Tokens returns the tokens spent so far (resumed calls included).
