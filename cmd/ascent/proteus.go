@@ -21,6 +21,7 @@ func init() {
 	var (
 		data, validate, out, planner string
 		asJSON                       bool
+		llm                          llmPlannerFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "proteus",
@@ -55,8 +56,12 @@ TSV or CSV), profiles it, explores it with a planner, and writes into --out:
 			switch planner {
 			case "builtin":
 				proteus.Builtin(study)
+			case "llm":
+				if extra, err = llm.run(cmd.Context(), study, out); err != nil {
+					return err
+				}
 			default:
-				return fmt.Errorf("--planner %q unknown; known: builtin", planner)
+				return fmt.Errorf("--planner %q unknown; known: builtin, llm", planner)
 			}
 			sum, err := study.Finish(out, val, start)
 			if err != nil {
@@ -82,6 +87,7 @@ TSV or CSV), profiles it, explores it with a planner, and writes into --out:
 	f.StringVar(&out, "out", "", "output directory")
 	f.StringVar(&planner, "planner", "builtin", "planner: builtin (no LLM) or llm")
 	f.BoolVar(&asJSON, "json", false, "print the run summary as JSON")
+	llm.register(cmd)
 	cmd.AddCommand(proteusSynthCmd(), proteusBenchCmd())
 	rootCmd.AddCommand(cmd)
 }
