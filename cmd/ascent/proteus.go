@@ -3,7 +3,7 @@ package main
 // ascent proteus: data-driven hypotheses from raw multi-omics files (docs/proteus.md).
 //
 //	ascent proteus --data ../shared/data/omics/cohort_a --validate ../shared/data/omics/cohort_b --out out/proteus
-//	ascent proteus --data DIR --planner llm --endpoint http://127.0.0.1:8000/v1 --model M --out DIR
+//	ascent proteus --data DIR --planner llm --endpoint http://127.0.0.1:8000/v1 --model M --out DIR [--judge]
 //	ascent proteus synth --out DIR --seed 7          # a fresh discovery/validation pair with planted truth
 //	ascent proteus bench --pairs 20 --out DIR        # recall and false discoveries over fresh pairs
 
@@ -20,7 +20,7 @@ import (
 func init() {
 	var (
 		data, validate, out, planner string
-		asJSON                       bool
+		asJSON, judge                bool
 		llm                          llmPlannerFlags
 	)
 	cmd := &cobra.Command{
@@ -63,6 +63,15 @@ TSV or CSV), profiles it, explores it with a planner, and writes into --out:
 			default:
 				return fmt.Errorf("--planner %q unknown; known: builtin, llm", planner)
 			}
+			if val != nil {
+				study.Validate(val)
+			}
+			judged := 0
+			if judge {
+				if judged, err = llm.judge(cmd.Context(), study, out); err != nil {
+					return err
+				}
+			}
 			sum, err := study.Finish(out, val, start)
 			if err != nil {
 				return err
@@ -70,6 +79,7 @@ TSV or CSV), profiles it, explores it with a planner, and writes into --out:
 			if extra != nil {
 				extra(sum)
 			}
+			sum.Judged = judged
 			w := cmd.OutOrStdout()
 			if asJSON {
 				enc := json.NewEncoder(w)
@@ -87,6 +97,7 @@ TSV or CSV), profiles it, explores it with a planner, and writes into --out:
 	f.StringVar(&out, "out", "", "output directory")
 	f.StringVar(&planner, "planner", "builtin", "planner: builtin (no LLM) or llm")
 	f.BoolVar(&asJSON, "json", false, "print the run summary as JSON")
+	f.BoolVar(&judge, "judge", false, "score every hypothesis with the open-ended rubric judge over --endpoint/--model (cached in --out/judge_cache.json)")
 	llm.register(cmd)
 	cmd.AddCommand(proteusSynthCmd(), proteusBenchCmd())
 	rootCmd.AddCommand(cmd)
