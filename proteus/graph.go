@@ -33,23 +33,23 @@ type Node struct {
 // Edge is a typed relation. Evidence edges carry a statistical result; process edges link a
 // direction to the calls it ran.
 type Edge struct {
-	ID        string  `json:"id"`                  // "e<n>"
-	Source    string  `json:"source"`              // node id (entity_a)
-	Target    string  `json:"target"`              // node id (entity_b)
-	Relation  string  `json:"relation"`            // truth.json vocabulary, or "ran"/"explores"
-	Direction string  `json:"direction,omitempty"` // e.g. "higher_in_tumor"
-	Family    string  `json:"family,omitempty"`    // the scan family, e.g. "protein_tumor_vs_normal"
-	Test      string  `json:"test,omitempty"`      // stats tool name
-	StatName  string  `json:"stat_name,omitempty"` // what Statistic is
-	Statistic float64 `json:"statistic,omitempty"` // the test statistic
-	EffectOf  string  `json:"effect_name,omitempty"`
-	Effect    float64 `json:"effect,omitempty"` // effect size
-	P         float64 `json:"p,omitempty"`      // two-sided p-value
-	Q         float64 `json:"q,omitempty"`      // BH q within (family, cohort)
-	N         int     `json:"n,omitempty"`      // observations used
-	Cohort    string  `json:"cohort,omitempty"` // cohort name
-	Call      string  `json:"call,omitempty"`   // id of the call node that produced it
-	Role      string  `json:"role,omitempty"`   // "primary", "alternative" or "validation"
+	ID        string  `json:"id"`                    // "e<n>"
+	Source    string  `json:"source"`                // node id (entity_a)
+	Target    string  `json:"target"`                // node id (entity_b)
+	Relation  string  `json:"relation"`              // truth.json vocabulary, or "ran"/"explores"
+	Direction string  `json:"direction,omitempty"`   // e.g. "higher_in_tumor"
+	Family    string  `json:"family,omitempty"`      // the scan family, e.g. "protein_tumor_vs_normal"
+	Test      string  `json:"test,omitempty"`        // stats tool name
+	StatName  string  `json:"stat_name,omitempty"`   // what Statistic is
+	Statistic float64 `json:"statistic,omitempty"`   // the test statistic
+	EffectOf  string  `json:"effect_name,omitempty"` // what Effect is
+	Effect    float64 `json:"effect,omitempty"`      // effect size
+	P         float64 `json:"p,omitempty"`           // two-sided p-value
+	Q         float64 `json:"q,omitempty"`           // BH q within (family, cohort)
+	N         int     `json:"n,omitempty"`           // observations used
+	Cohort    string  `json:"cohort,omitempty"`      // cohort name
+	Call      string  `json:"call,omitempty"`        // id of the call node that produced it
+	Role      string  `json:"role,omitempty"`        // "primary", "alternative" or "validation"
 }
 
 // Graph is the entity graph with the research process recorded in it. It is not safe for
@@ -160,7 +160,20 @@ func LoadGraph(path string) (*Graph, error) {
 	}
 	for _, n := range g.Nodes {
 		g.nodes[n.ID] = n
+		if k, _, ok := strings.Cut(n.ID, ":"); ok && (k == KindDirection || k == KindCall) {
+			g.bump(n.ID[len(k)+2:])
+		}
 	}
-	g.next = len(g.Edges) + len(g.Nodes)
+	for _, e := range g.Edges {
+		g.bump(e.ID[1:])
+	}
 	return g, nil
+}
+
+// bump keeps the id counter above a loaded numeric suffix so new ids never collide.
+func (g *Graph) bump(suffix string) {
+	var n int
+	if _, err := fmt.Sscan(suffix, &n); err == nil && n > g.next {
+		g.next = n
+	}
 }

@@ -12,42 +12,42 @@ import (
 // Hypothesis is one proposed relation with the statistics behind it. Every number comes from an
 // evidence edge of the graph (Evidence lists their ids).
 type Hypothesis struct {
-	ID         string      `json:"id"`          // "h<n>"
-	EntityA    string      `json:"entity_a"`    // e.g. "protein:DCN"
-	Relation   string      `json:"relation"`    // e.g. "differential_abundance"
-	EntityB    string      `json:"entity_b"`    // e.g. "clinical:tumor_vs_normal"
-	Direction  string      `json:"direction"`   // e.g. "higher_in_tumor"
-	Family     string      `json:"family"`      // scan family
-	Test       string      `json:"test"`        // standard test (stats tool)
-	StatName   string      `json:"stat_name"`   // what Statistic is
-	Statistic  float64     `json:"statistic"`   // its statistic
-	EffectName string      `json:"effect_name"` // what Effect is
-	Effect     float64     `json:"effect"`      // effect size
-	P          float64     `json:"p"`           // p-value in the discovery cohort
-	Q          float64     `json:"q"`           // BH q within the family
-	N          int         `json:"n"`           // observations
-	Cohort     string      `json:"cohort"`      // discovery cohort
-	AltTest    string      `json:"alt_test,omitempty"`
-	AltP       float64     `json:"alt_p,omitempty"` // p of the alternative (rank or median-split) test
-	Replicated *bool       `json:"replicated"`      // null without a validation cohort
-	Validation *Validation `json:"validation,omitempty"`
-	Evidence   []string    `json:"evidence"` // evidence edge ids in graph.json
-	Planner    string      `json:"planner"`  // "builtin" or "llm"
-	Text       string      `json:"text"`     // one sentence
-	Score      *Score      `json:"score,omitempty"`
+	ID         string      `json:"id"`                   // "h<n>"
+	EntityA    string      `json:"entity_a"`             // e.g. "protein:DCN"
+	Relation   string      `json:"relation"`             // e.g. "differential_abundance"
+	EntityB    string      `json:"entity_b"`             // e.g. "clinical:tumor_vs_normal"
+	Direction  string      `json:"direction"`            // e.g. "higher_in_tumor"
+	Family     string      `json:"family"`               // scan family
+	Test       string      `json:"test"`                 // standard test (stats tool)
+	StatName   string      `json:"stat_name"`            // what Statistic is
+	Statistic  float64     `json:"statistic"`            // its statistic
+	EffectName string      `json:"effect_name"`          // what Effect is
+	Effect     float64     `json:"effect"`               // effect size
+	P          float64     `json:"p"`                    // p-value in the discovery cohort
+	Q          float64     `json:"q"`                    // BH q within the family
+	N          int         `json:"n"`                    // observations
+	Cohort     string      `json:"cohort"`               // discovery cohort
+	AltTest    string      `json:"alt_test,omitempty"`   // the alternative (rank or median-split) test
+	AltP       float64     `json:"alt_p,omitempty"`      // its p-value
+	Replicated *bool       `json:"replicated"`           // null without a validation cohort
+	Validation *Validation `json:"validation,omitempty"` // the re-test on the validation cohort
+	Evidence   []string    `json:"evidence"`             // evidence edge ids in graph.json
+	Planner    string      `json:"planner"`              // "builtin" or "llm"
+	Text       string      `json:"text"`                 // one sentence
+	Score      *Score      `json:"score,omitempty"`      // the rubric judge's score, when asked
 }
 
 // Validation is the re-test of a hypothesis on the independent cohort.
 type Validation struct {
-	Cohort    string  `json:"cohort"`
-	Test      string  `json:"test"`
-	Statistic float64 `json:"statistic"`
-	Effect    float64 `json:"effect"`
-	P         float64 `json:"p"`
-	Q         float64 `json:"q"` // BH across the hypotheses re-tested
-	N         int     `json:"n"`
-	Direction string  `json:"direction"`
-	Edge      string  `json:"edge"`
+	Cohort    string  `json:"cohort"`         // validation cohort name
+	Test      string  `json:"test"`           // the same standard test
+	Statistic float64 `json:"statistic"`      // its statistic there
+	Effect    float64 `json:"effect"`         // its effect there
+	P         float64 `json:"p"`              // its p-value there
+	Q         float64 `json:"q"`              // BH across the hypotheses re-tested
+	N         int     `json:"n"`              // observations there
+	Direction string  `json:"direction"`      // the direction observed there
+	Edge      string  `json:"edge"`           // the validation evidence edge
 	Note      string  `json:"note,omitempty"` // why it could not be re-tested
 }
 
