@@ -50,3 +50,18 @@ func FuzzParseFormula(f *testing.F) {
 		}
 	})
 }
+
+func TestPAdjustHochbergAndUnknownMethods(t *testing.T) {
+	q, err := PAdjust([]float64{0.03, 0.01, 0.05, 0.04, 0.02}, "hochberg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range q {
+		if v != 0.05 {
+			t.Fatalf("hochberg %v, want all 0.05", q)
+		}
+	}
+	if _, err := PAdjust([]float64{0.1}, "fdr2"); err == nil || !strings.Contains(err.Error(), "hochberg") {
+		t.Fatalf("want an error listing the methods, got %v", err)
+	}
+}

@@ -7,10 +7,10 @@ import (
 )
 
 // AdjustMethods lists the p-value adjustments [PAdjust] knows, as R's p.adjust names them.
-var AdjustMethods = []string{"BH", "BY", "holm", "bonferroni"}
+var AdjustMethods = []string{"BH", "BY", "holm", "hochberg", "bonferroni"}
 
 // PAdjust adjusts p-values for multiple comparisons as R's p.adjust(p, method): "BH"
-// (Benjamini–Hochberg), "BY" (Benjamini–Yekutieli), "holm" or "bonferroni". NaN entries stay NaN
+// (Benjamini–Hochberg), "BY" (Benjamini–Yekutieli), "holm", "hochberg" or "bonferroni". NaN entries stay NaN
 // and do not count towards the number of tests. The result is in input order.
 func PAdjust(p []float64, method string) ([]float64, error) {
 	out := make([]float64, len(p))
@@ -36,6 +36,13 @@ func PAdjust(p []float64, method string) ([]float64, error) {
 		run := 0.0
 		for k, i := range idx {
 			run = math.Max(run, (n-float64(k))*p[i])
+			out[i] = math.Min(1, run)
+		}
+	case "hochberg":
+		run := math.Inf(1)
+		for k := len(idx) - 1; k >= 0; k-- {
+			i := idx[k]
+			run = math.Min(run, (n-float64(k))*p[i])
 			out[i] = math.Min(1, run)
 		}
 	case "BH", "BY":
