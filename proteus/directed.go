@@ -174,7 +174,8 @@ func (s *Study) Summary() string {
 		fmt.Fprintf(&b, "- clinical:%s (%s%s)\n", v.Name, v.Type, map[bool]string{true: ": " + strings.Join(v.Levels, ", "), false: ""}[len(v.Levels) > 0 && len(v.Levels) <= 10])
 	}
 	for _, sv := range c.Clinical.Survivals {
-		fmt.Fprintf(&b, "- clinical:%s (survival: %d events, %d censored)\n", sv.Name, sv.Events, sv.Censored)
+		ev, cens := c.TumourEvents(sv)
+		fmt.Fprintf(&b, "- clinical:%s (survival: %d events, %d censored among tumours)\n", sv.Name, ev, cens)
 	}
 	if g := s.mutatedGenes(); len(g) > 0 {
 		fmt.Fprintf(&b, "- mutations (>= %d mutated tumours): %s\n", minPerGroup, strings.Join(g, ", "))

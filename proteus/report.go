@@ -36,7 +36,8 @@ func (s *Study) WriteReport(out string, val *Cohort) error {
 		w("| %s | %s | %s | %d |\n", v.Name, v.Type, strings.Join(v.Levels, ", "), v.Missing)
 	}
 	for _, sv := range s.Disc.Clinical.Survivals {
-		w("| %s | survival (%s, %s) | %d events, %d censored | |\n", sv.Name, sv.TimeCol, sv.EventCol, sv.Events, sv.Censored)
+		ev, cens := s.Disc.TumourEvents(sv)
+		w("| %s | survival (%s, %s) | %d events, %d censored among tumours | |\n", sv.Name, sv.TimeCol, sv.EventCol, ev, cens)
 	}
 	w("\n### Sample matching\n\n| cohort | file | samples | matched | not in clinical | clinical only |\n|---|---|---|---|---|---|\n")
 	for _, c := range []*Cohort{s.Disc, val} {

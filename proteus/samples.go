@@ -103,3 +103,17 @@ func (c *Cohort) mutationGroup(gene string) []string {
 	}
 	return out
 }
+
+// TumourEvents counts the events and censorings of a survival pair among the tumours (one per
+// patient): what survival analyses use. Survival.Events counts every clinical row.
+func (c *Cohort) TumourEvents(s *Survival) (events, censored int) {
+	for _, r := range c.clinicalRows(SetTumours) {
+		switch s.Event[r] {
+		case 1:
+			events++
+		case 0:
+			censored++
+		}
+	}
+	return events, censored
+}
