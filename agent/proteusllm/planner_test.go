@@ -146,3 +146,52 @@ func TestTheModelStoppingEndsTheRunWithoutABudgetEnd(t *testing.T) {
 		t.Fatalf("stats %+v, err %v", st, err)
 	}
 }
+
+func TestAnInterruptedPlannerRunResumesFromItsTrace(t *testing.T) {
+	dir := testutil.SharedPath(t, "data", "omics", "cohort_a")
+	dead := true
+	srv := agenttest.New(func(n int, c agenttest.Call) agenttest.Answer {
+		prompt := c.Messages[len(c.Messages)-1].Content
+		switch {
+		case strings.Contains(prompt, "Round 1 "):
+			return agenttest.Answer{Content: `{"directions": [{"entity_a": "protein:*", "relation": "stage_association", "entity_b": "clinical:stage", "tool": "spearman"}]}`}
+		case strings.Contains(prompt, "Round 2 "):
+			return agenttest.Answer{Content: `{"directions": [{"entity_a": "protein:PCNA", "relation": "correlation", "entity_b": "mrna:SERBP1", "tool": "pearson"}]}`}
+		case dead:
+			return agenttest.Answer{Status: 400} // the run dies in round 3
+		default:
+			return agenttest.Answer{Content: `{"hypotheses": [{"evidence": ["` + edgeFor(prompt, "protein:PCNA correlation") + `"]}], "stop": true}`}
+		}
+	}, "m")
+	defer srv.Close()
+	trace := filepath.Join(t.TempDir(), "trace.jsonl")
+	run := func() (*proteus.Study, Stats, int, error) {
+		disc, err := proteus.LoadCohort(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := agent.NewClient(agent.Config{Endpoint: srv.URL, Model: "m", Workflow: "proteus", Retries: -1})
+		tr, err := agent.OpenTrace(trace)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := proteus.NewStudy(disc, "llm")
+		p := &Planner{Session: agent.NewSession(c, tr, agent.Budget{MaxRounds: 6}), Prompts: agent.Prompts{Workflow: "proteus"}}
+		st, err := p.Run(context.Background(), s)
+		return s, st, tr.Resumed(), err
+	}
+	if _, _, _, err := run(); err == nil {
+		t.Fatal("the first run should stop at the failed call")
+	}
+	dead = false
+	s, st, resumed, err := run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resumed != 2 || len(srv.Calls()) != 4 {
+		t.Fatalf("resumed %d calls, server saw %d (want 2 resumed, 3 + 1 calls)", resumed, len(srv.Calls()))
+	}
+	if st.Hypotheses != 1 || s.Hypotheses[0].EntityA != "protein:PCNA" || s.Hypotheses[0].Direction != "positive" {
+		t.Fatalf("stats %+v, hypotheses %+v", st, s.Hypotheses)
+	}
+}
