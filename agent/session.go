@@ -9,9 +9,14 @@ import (
 
 // ParseError is a reply the workflow could not parse: the call succeeded and is in the trace
 // (with its verdict "parse_error: ..."), but the reply is unusable.
-type ParseError struct{ Err error }
+type ParseError struct {
+	Err error // what the workflow's parser said
+}
 
+// Error implements error.
 func (e *ParseError) Error() string { return "unparsable reply: " + e.Err.Error() }
+
+// Unwrap returns the parser's error.
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // Budget is a hard limit on a run; zero fields are unlimited.
@@ -30,9 +35,9 @@ const (
 
 // Session is one run of a workflow: a client, a trace and a budget.
 type Session struct {
-	Client *Client
-	Trace  *Trace
-	Budget Budget
+	Client *Client // the endpoint client
+	Trace  *Trace  // where every call is recorded
+	Budget Budget  // the hard limits
 	start  time.Time
 	mu     sync.Mutex
 	tokens int

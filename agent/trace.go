@@ -16,19 +16,19 @@ import (
 
 // Record is one line of a trace: a call (Kind "call") or the final record (Kind "final").
 type Record struct {
-	Kind      string    `json:"kind"`               // "call" or "final"
-	Key       string    `json:"key,omitempty"`      // hash of role, round and request: what resumption matches on
-	Role      string    `json:"role,omitempty"`     // e.g. "planner"
-	Round     int       `json:"round,omitempty"`    // workflow round, from 1
-	Messages  []Message `json:"messages,omitempty"` // the request
-	Reply     string    `json:"reply,omitempty"`    // the assistant's text
-	Prompt    int       `json:"prompt_tokens,omitempty"`
-	Complete  int       `json:"completion_tokens,omitempty"`
-	LatencyMS float64   `json:"latency_ms,omitempty"`
-	Attempts  int       `json:"attempts,omitempty"`
-	Verdict   string    `json:"verdict,omitempty"` // what the workflow parsed from the reply
-	Error     string    `json:"error,omitempty"`   // the call failed (not resumable: retried on resume)
-	Time      time.Time `json:"time"`
+	Kind      string    `json:"kind"`                        // "call" or "final"
+	Key       string    `json:"key,omitempty"`               // hash of role, round and request: what resumption matches on
+	Role      string    `json:"role,omitempty"`              // e.g. "planner"
+	Round     int       `json:"round,omitempty"`             // workflow round, from 1
+	Messages  []Message `json:"messages,omitempty"`          // the request
+	Reply     string    `json:"reply,omitempty"`             // the assistant's text
+	Prompt    int       `json:"prompt_tokens,omitempty"`     // prompt tokens (usage)
+	Complete  int       `json:"completion_tokens,omitempty"` // completion tokens (usage)
+	LatencyMS float64   `json:"latency_ms,omitempty"`        // latency of the successful attempt
+	Attempts  int       `json:"attempts,omitempty"`          // attempts made
+	Verdict   string    `json:"verdict,omitempty"`           // what the workflow parsed from the reply
+	Error     string    `json:"error,omitempty"`             // the call failed (not resumable: retried on resume)
+	Time      time.Time `json:"time"`                        // when the record was written
 	// Final record fields.
 	Rounds    int            `json:"rounds,omitempty"`     // rounds run
 	Calls     int            `json:"calls,omitempty"`      // calls made (including resumed ones)

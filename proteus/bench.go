@@ -8,15 +8,15 @@ import (
 
 // PairScore is the built-in planner's score on one synthetic pair.
 type PairScore struct {
-	Seed          uint64  `json:"seed"`
+	Seed          uint64  `json:"seed"`             // generator seed of the pair
 	Planted       int     `json:"planted"`          // planted effects
 	Recovered     int     `json:"recovered"`        // planted effects proposed and replicated
 	Proposed      int     `json:"proposed"`         // hypotheses
 	Replicated    int     `json:"replicated"`       // hypotheses replicated
 	FalseRepl     int     `json:"false_replicated"` // replicated hypotheses that are not planted
-	DecoyProposed bool    `json:"decoy_proposed"`
-	DecoyRepl     bool    `json:"decoy_replicated"`
-	Seconds       float64 `json:"seconds"`
+	DecoyProposed bool    `json:"decoy_proposed"`   // the decoy was proposed in discovery
+	DecoyRepl     bool    `json:"decoy_replicated"` // the decoy was (wrongly) replicated
+	Seconds       float64 `json:"seconds"`          // wall time of load, screen and validation
 }
 
 // ScorePair compares a study's hypotheses with the planted truth.

@@ -11,13 +11,13 @@ import (
 // Cohort is one data directory: the matrices, the mutation table and the clinical table, with
 // the sample-id matching between them.
 type Cohort struct {
-	Name      string     // directory base name
-	Dir       string     // directory
-	Proteome  *Matrix    // protein × sample, or nil
-	RNA       *Matrix    // transcript × sample, or nil
-	Mutations *Mutations // mutation table, or nil
-	Clinical  *Clinical  // clinical table
-	Match     MatchReport
+	Name      string      // directory base name
+	Dir       string      // directory
+	Proteome  *Matrix     // protein × sample, or nil
+	RNA       *Matrix     // transcript × sample, or nil
+	Mutations *Mutations  // mutation table, or nil
+	Clinical  *Clinical   // clinical table
+	Match     MatchReport // sample-id matching against the clinical table
 	// Tissue is the clinical variable holding tumour/normal labels ("" when there is none).
 	Tissue string
 

@@ -55,8 +55,8 @@ type Edge struct {
 // Graph is the entity graph with the research process recorded in it. It is not safe for
 // concurrent use.
 type Graph struct {
-	Nodes []*Node `json:"nodes"`
-	Edges []*Edge `json:"edges"`
+	Nodes []*Node `json:"nodes"` // entities and process records
+	Edges []*Edge `json:"edges"` // evidence and process edges
 	nodes map[string]*Node
 	next  int
 }

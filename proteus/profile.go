@@ -8,33 +8,33 @@ import (
 // Profile is what the profiler says about a cohort: files, sizes, missingness, variable types,
 // sample matching and features that cannot be tested.
 type Profile struct {
-	Cohort    string          `json:"cohort"`
-	Matrices  []MatrixProfile `json:"matrices"`
-	Variables []*Variable     `json:"variables"`
-	Survivals []*Survival     `json:"survivals"`
-	Mutations *MutationProf   `json:"mutations,omitempty"`
-	Match     MatchReport     `json:"match"`
-	Tissue    string          `json:"tissue_variable,omitempty"`
-	Tumours   int             `json:"tumours"` // one per patient
+	Cohort    string          `json:"cohort"`                    // cohort name
+	Matrices  []MatrixProfile `json:"matrices"`                  // one per matrix
+	Variables []*Variable     `json:"variables"`                 // typed clinical variables
+	Survivals []*Survival     `json:"survivals"`                 // survival pairs
+	Mutations *MutationProf   `json:"mutations,omitempty"`       // mutation table summary
+	Match     MatchReport     `json:"match"`                     // sample-id matching
+	Tissue    string          `json:"tissue_variable,omitempty"` // the tumour/normal variable
+	Tumours   int             `json:"tumours"`                   // one per patient
 }
 
 // MatrixProfile summarises one feature × sample matrix.
 type MatrixProfile struct {
-	File         string   `json:"file"`
-	Kind         string   `json:"kind"`
-	Features     int      `json:"features"`
-	Samples      int      `json:"samples"`
-	MissingFrac  float64  `json:"missing_fraction"`
+	File         string   `json:"file"`                   // base name
+	Kind         string   `json:"kind"`                   // "protein" or "mrna"
+	Features     int      `json:"features"`               // rows
+	Samples      int      `json:"samples"`                // columns
+	MissingFrac  float64  `json:"missing_fraction"`       // share of missing cells
 	Sparse       int      `json:"sparse_features"`        // more than half missing
 	ZeroVariance []string `json:"zero_variance_features"` // constant over observed values: excluded from every test
 }
 
 // MutationProf summarises the mutation table.
 type MutationProf struct {
-	File   string         `json:"file"`
-	Rows   int            `json:"rows"`
-	Silent int            `json:"silent_rows"`
-	Genes  map[string]int `json:"mutated_samples_per_gene"`
+	File   string         `json:"file"`                     // base name
+	Rows   int            `json:"rows"`                     // variant rows
+	Silent int            `json:"silent_rows"`              // rows skipped as silent
+	Genes  map[string]int `json:"mutated_samples_per_gene"` // gene → mutated samples
 }
 
 // Profile profiles the cohort.

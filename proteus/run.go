@@ -9,22 +9,22 @@ import (
 
 // Summary is what `ascent proteus --json` prints.
 type Summary struct {
-	Planner      string          `json:"planner"`
-	Discovery    string          `json:"discovery"`
-	Validation   string          `json:"validation,omitempty"`
-	Hypotheses   int             `json:"hypotheses"`
-	Replicated   int             `json:"replicated"`
-	NotRepl      int             `json:"not_replicated"`
-	Families     []*FamilyReport `json:"families"`
-	GraphNodes   int             `json:"graph_nodes"`
-	GraphEdges   int             `json:"graph_edges"`
-	Seconds      float64         `json:"seconds"`
-	Out          string          `json:"out"`
-	Calls        int             `json:"llm_calls,omitempty"`
-	Tokens       int             `json:"llm_tokens,omitempty"`
-	Rejected     int             `json:"rejected_tool_calls,omitempty"`
-	Judged       int             `json:"judged,omitempty"`
-	BudgetReason string          `json:"budget_end,omitempty"`
+	Planner      string          `json:"planner"`                       // "builtin" or "llm"
+	Discovery    string          `json:"discovery"`                     // discovery cohort directory
+	Validation   string          `json:"validation,omitempty"`          // validation cohort directory, if any
+	Hypotheses   int             `json:"hypotheses"`                    // hypotheses written
+	Replicated   int             `json:"replicated"`                    // of those, replicated
+	NotRepl      int             `json:"not_replicated"`                // of those, re-tested and not replicated
+	Families     []*FamilyReport `json:"families"`                      // every family screened
+	GraphNodes   int             `json:"graph_nodes"`                   // nodes in graph.json
+	GraphEdges   int             `json:"graph_edges"`                   // edges in graph.json
+	Seconds      float64         `json:"seconds"`                       // wall time of the run
+	Out          string          `json:"out"`                           // output directory
+	Calls        int             `json:"llm_calls,omitempty"`           // LLM planner calls (one per round)
+	Tokens       int             `json:"llm_tokens,omitempty"`          // LLM planner tokens
+	Rejected     int             `json:"rejected_tool_calls,omitempty"` // malformed replies and tool calls rejected
+	Judged       int             `json:"judged,omitempty"`              // hypotheses scored by the rubric judge
+	BudgetReason string          `json:"budget_end,omitempty"`          // the budget limit that ended the LLM planner ("" if it stopped)
 }
 
 // Finish writes hypotheses.jsonl, graph.json and report.md into out and returns the summary;

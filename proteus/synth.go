@@ -37,20 +37,20 @@ func (c *SynthConfig) defaults() {
 
 // Truth is the planted truth of a synthetic pair, in the vocabulary of ../shared/data/omics/truth.json.
 type Truth struct {
-	Synthetic bool              `json:"synthetic"`
-	Seed      uint64            `json:"seed"`
-	Cohorts   map[string]string `json:"cohorts"`
-	Effects   []TruthEffect     `json:"effects"`
-	Decoy     TruthEffect       `json:"decoy"`
+	Synthetic bool              `json:"synthetic"` // always true
+	Seed      uint64            `json:"seed"`      // the generator seed
+	Cohorts   map[string]string `json:"cohorts"`   // cohort name → "discovery" or "validation"
+	Effects   []TruthEffect     `json:"effects"`   // planted effects, present in both cohorts
+	Decoy     TruthEffect       `json:"decoy"`     // planted in the discovery cohort only
 }
 
 // TruthEffect is one planted relation.
 type TruthEffect struct {
-	ID        string `json:"id"`
-	EntityA   string `json:"entity_a"`
-	Relation  string `json:"relation"`
-	EntityB   string `json:"entity_b"`
-	Direction string `json:"direction"`
+	ID        string `json:"id"`        // e.g. "tvn1"
+	EntityA   string `json:"entity_a"`  // e.g. "protein:G0012"
+	Relation  string `json:"relation"`  // truth.json relation word
+	EntityB   string `json:"entity_b"`  // e.g. "clinical:tumor_vs_normal"
+	Direction string `json:"direction"` // e.g. "higher_in_tumor"
 }
 
 // Key identifies the relation and its direction.

@@ -32,7 +32,7 @@ type Planner struct {
 
 // Stats counts what happened in a run.
 type Stats struct {
-	Rounds     int      `json:"rounds"`
+	Rounds     int      `json:"rounds"`     // rounds run
 	Directions int      `json:"directions"` // directions accepted and run
 	Rejected   int      `json:"rejected"`   // malformed replies, tool calls and hypotheses rejected
 	Reasons    []string `json:"reasons"`    // why, one line each
