@@ -2,7 +2,6 @@ package agent_test
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -213,5 +212,4 @@ func TestPromptsAreEmbeddedAndOverridableByADirectory(t *testing.T) {
 	if _, err := p.Render("nobody", nil); err == nil || !strings.Contains(err.Error(), "planner") {
 		t.Fatalf("want an error listing the roles, got %v", err)
 	}
-	var _ = errors.New
 }

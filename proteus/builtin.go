@@ -1,9 +1,5 @@
 package proteus
 
-import (
-	"fmt"
-)
-
 // Builtin is the systematic planner: no LLM. It screens the standard families of analyses, with
 // BH control within each family, and proposes the significant relations that the alternative
 // (rank or median-split) test also supports:
@@ -131,5 +127,3 @@ func (s *Study) clinicalVars() []string {
 	}
 	return out
 }
-
-var _ = fmt.Sprint

@@ -2,7 +2,6 @@ package proteus
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/ascent-rl/ascent/stats"
@@ -225,5 +224,3 @@ func pick(c bool, a, b string) string {
 	}
 	return b
 }
-
-var _ = math.NaN
