@@ -56,14 +56,14 @@ func binary(extract func(string) (string, bool), right, wrong float64) Func {
 	return func(ctx context.Context, req Request) Result {
 		pred, ok := extract(req.Solution)
 		if !ok {
-			return Result{Score: wrong, Status: answer.StatusUnparsable, Extra: map[string]any{"acc": false, "pred": ""}}
+			return Result{Score: wrong, Verdict: answer.Verdict{Status: answer.StatusUnparsable, Gold: req.GroundTruth, Detail: "no answer found in prediction"}}
 		}
 		v := answer.Equivalent(req.GroundTruth, pred, options(ctx))
 		score := wrong
 		if v.Correct {
 			score = right
 		}
-		return Result{Score: score, Status: v.Status, Extra: map[string]any{"acc": v.Correct, "pred": v.Pred}}
+		return Result{Score: score, Verdict: v}
 	}
 }
 
@@ -89,7 +89,7 @@ func JustRL(ctx context.Context, req Request) Result {
 	if v.Correct {
 		score = 1
 	}
-	return Result{Score: score, Status: v.Status, Extra: map[string]any{"acc": v.Correct, "pred": v.Pred}}
+	return Result{Score: score, Verdict: v}
 }
 
 // FormatBoxed scores 1 when the response ends in a non-empty \boxed{} answer, else 0.
@@ -116,5 +116,5 @@ func formatResult(ok bool) Result {
 	if ok {
 		score = 1
 	}
-	return Result{Score: score, Status: answer.StatusOK, Extra: map[string]any{"acc": ok}}
+	return Result{Score: score, Verdict: answer.Verdict{Correct: ok, Status: answer.StatusOK}}
 }

@@ -1,6 +1,7 @@
 // Package reward scores model responses: a registry of reward functions keyed by verl's
-// data_source (compute_score semantics: a score plus extra fields such as acc and pred), run on a
-// bounded worker pool with deadlines. Every result carries the verifier status, and a batch
+// data_source (compute_score semantics: a score and the verdict — acc, pred, status — that the
+// trainer and the evaluator both read), run on a bounded worker pool with deadlines. Every result
+// carries the verifier status (answer.Verdict, the one verdict type), and a batch
 // reports reward/timeout_ratio, reward/error_ratio and reward/unparsable_ratio, so a failing
 // verifier is counted instead of silently scoring 0.
 //
@@ -39,11 +40,11 @@ type Request struct {
 	ExtraInfo   map[string]any // the row's extra_info (may be nil)
 }
 
-// Result is one score with its status and verl-style extra fields (acc, pred, ...).
+// Result is one score with its verdict: Correct is verl's reward_extra_info "acc", Pred its "pred",
+// Status ok, unparsable, timeout or error, Detail why.
 type Result struct {
-	Score  float64        // the scalar reward placed at the last response token
-	Status answer.Status  // ok, unparsable, timeout or error
-	Extra  map[string]any // per-sample reward_extra_info: "acc", "pred", "status", ...
+	Score          float64 // the scalar reward placed at the last response token
+	answer.Verdict         // the verifier's judgement and status
 }
 
 // Func is a reward function. It must honour ctx; Score also enforces the deadline from outside.
@@ -145,13 +146,9 @@ func Score(ctx context.Context, req Request) Result {
 	}()
 	select {
 	case r := <-done:
-		if r.Extra == nil {
-			r.Extra = map[string]any{}
-		}
 		if r.Status == "" {
 			r.Status = answer.StatusOK
 		}
-		r.Extra["status"] = string(r.Status)
 		return r
 	case <-ctx.Done():
 		return failed(answer.StatusTimeout, ctx.Err().Error())
@@ -159,7 +156,7 @@ func Score(ctx context.Context, req Request) Result {
 }
 
 func failed(s answer.Status, detail string) Result {
-	return Result{Status: s, Extra: map[string]any{"status": string(s), "detail": detail, "acc": false}}
+	return Result{Verdict: answer.Verdict{Status: s, Detail: detail}}
 }
 
 // Stats summarizes a batch.

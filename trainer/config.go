@@ -8,6 +8,7 @@ import (
 
 	"github.com/ascent-rl/ascent/algo"
 	"github.com/ascent-rl/ascent/config"
+	"github.com/ascent-rl/ascent/rollout"
 )
 
 // Config is a whole training run. Keys are the YAML names; `ascent train --set algo.optim.lr=1e-4`
@@ -170,12 +171,6 @@ func ScaleForTinyModel(a *algo.Config) {
 		a.Reward.Vote.NVotes, a.Reward.Vote.NTrain = 8, 4
 		a.Batch.Rollouts = 8
 	}
-	if a.Reward.Switch.Enabled {
-		a.Reward.Switch.NVerify = a.Batch.Rollouts
-	}
-	if a.Critic != nil {
-		a.Critic.LR = 1e-4
-	}
 	// Dr.GRPO-style constant normalisers are "the maximum response length" in the papers.
 	if a.Loss.Agg.Mode == algo.SeqMeanTokenSumNorm && a.Loss.Agg.ScaleFactor > float64(a.Batch.MaxResponseLen) {
 		a.Loss.Agg.ScaleFactor = float64(a.Batch.MaxResponseLen)
@@ -228,6 +223,11 @@ func (c Config) validate() error {
 		return fmt.Errorf("config: algo.batch.mini_batch_prompts = %d must divide algo.batch.prompts = %d", b.MiniBatchPrompts, b.Prompts)
 	case b.MaxResponseLen <= 0:
 		return fmt.Errorf("config: algo.batch.max_response_len = %d must be ≥ 1", b.MaxResponseLen)
+	}
+	if f := c.Algo.Reward.FilterGroups; f.Enabled {
+		if _, err := rollout.TrajectoryMetric(filterMetric(f.Metric)); err != nil {
+			return fmt.Errorf("config: algo.reward.filter_groups.metric: %w", err)
+		}
 	}
 	if c.Data.TrainFile == "" && c.Data.Task == "" {
 		return fmt.Errorf("config: set data.task (a built-in task) or data.train_file")

@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ascent-rl/ascent/answer"
 	"github.com/ascent-rl/ascent/data"
 	"github.com/ascent-rl/ascent/model/tokenizer"
+	"github.com/ascent-rl/ascent/rollout"
 	"github.com/ascent-rl/ascent/track"
 )
 
@@ -187,22 +189,22 @@ func (t *Trainer) printStep(step int, m metrics) {
 }
 
 // logSamples writes the first samples_per_step responses of the step.
-func (t *Trainer) logSamples(step int, groups []*group) error {
+func (t *Trainer) logSamples(step int, groups []*rollout.Group) error {
 	limit := t.cfg.Run.SamplesPerStep
 	var out []track.Sample
 	for _, g := range groups {
-		for i := range g.texts {
+		for _, tr := range g.Trajectories {
 			if len(out) >= limit {
 				break
 			}
 			verdict := "wrong"
-			if g.verdict[i].correct {
+			if tr.Verdict.Correct {
 				verdict = "correct"
-			} else if g.verdict[i].status != "ok" {
-				verdict = g.verdict[i].status
+			} else if tr.Verdict.Status != answer.StatusOK {
+				verdict = string(tr.Verdict.Status)
 			}
-			out = append(out, track.Sample{Prompt: g.ex.PromptText, Response: g.texts[i], Reward: g.reward[i],
-				Verdict: verdict, GroundTruth: g.ex.GroundTruth, Pred: g.verdict[i].pred})
+			out = append(out, track.Sample{Prompt: g.Task.Example.PromptText, Response: tr.Text, Reward: tr.Reward,
+				Verdict: verdict, GroundTruth: g.Task.Example.GroundTruth, Pred: tr.Verdict.Pred})
 		}
 	}
 	if len(out) == 0 {
