@@ -17,8 +17,8 @@ import (
 //	math_dapo, math, math_dapo_reasoning, aime*    math_dapo: +1 / -1 with acc and pred
 //	numina_*                                       prime_math: 1 / 0
 //
-// Ascent adds gsm8k (alias), math500, justrl (the strict JustRL check, ±1), format/boxed and
-// format/think. Every math check uses the answer package's verifier instead of string
+// Ascent adds gsm8k (alias), math500, justrl (the strict JustRL check, ±1), answer (the general
+// verifier, what `ascent eval` grades with), format/boxed and format/think. Every math check uses the answer package's verifier instead of string
 // normalization or SymPy.
 func init() {
 	gsm := binary(gsm8kExtract, 1, 0)
@@ -35,6 +35,7 @@ func init() {
 	RegisterPrefix("aime", dapo)
 	RegisterPrefix("numina_", mathR)
 	Register("justrl", JustRL)
+	Register(AnswerDataSource, Answer)
 	Register("format/boxed", FormatBoxed)
 	Register("format/think", FormatThink)
 }
@@ -86,6 +87,20 @@ func JustRL(ctx context.Context, req Request) Result {
 	opt.Strict = true
 	v := answer.Verify(req.GroundTruth, req.Solution, opt)
 	score := -1.0
+	if v.Correct {
+		score = 1
+	}
+	return Result{Score: score, Verdict: v}
+}
+
+// AnswerDataSource is the data_source of Answer, the general verifier.
+const AnswerDataSource = "answer"
+
+// Answer is the general verifier: answer.Verify's extraction (last \boxed{} and fallbacks; the gold
+// answer extracted too when it is a full solution) and equivalence, 1 when correct, else 0.
+func Answer(ctx context.Context, req Request) Result {
+	v := answer.Verify(req.GroundTruth, req.Solution, options(ctx))
+	score := 0.0
 	if v.Correct {
 		score = 1
 	}

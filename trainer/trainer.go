@@ -234,6 +234,3 @@ func (t *Trainer) loadReference() error {
 	}
 	return t.openReference(p)
 }
-
-// timeUntil is the duration until d (negative when past).
-func timeUntil(d time.Time) time.Duration { return time.Until(d) }
