@@ -26,7 +26,7 @@ type Sampler interface {
 // directory), so `ascent eval --model RUN_DIR/checkpoint` needs no server.
 type EngineGenerator struct {
 	Engine Sampler // the policy (engine/local)
-	Codec  Codec         // its tokenizer
+	Codec  Codec   // its tokenizer
 	// Template renders the user prompt as the model's input text (a chat template with the generation
 	// prompt); nil sends the prompt as is.
 	Template func(prompt string) (string, error)

@@ -207,7 +207,9 @@ func TestBuildRowsRoutesDemonstrationsAndKeepsLossMasks(t *testing.T) {
 }
 
 func TestWithoutInertRows(t *testing.T) {
-	row := func(adv ...float32) engine.Row { return engine.Row{Prompt: []int{1}, Response: make([]int, len(adv)), Advantages: adv} }
+	row := func(adv ...float32) engine.Row {
+		return engine.Row{Prompt: []int{1}, Response: make([]int, len(adv)), Advantages: adv}
+	}
 	cases := []struct {
 		name       string
 		rows       []engine.Row
