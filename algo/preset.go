@@ -2,8 +2,8 @@ package algo
 
 import (
 	"fmt"
-	"sort"
-	"strings"
+
+	"github.com/ascent-rl/ascent/internal/registry"
 )
 
 // Config is a method preset: every algorithm-side setting of one paper's recipe, typed, with the
@@ -142,41 +142,30 @@ type SamplingConfig struct {
 	TopP        float64 `json:"top_p" yaml:"top_p"`             // nucleus sampling
 }
 
-// presetFuncs is the preset registry.
-var presetFuncs = map[string]func() Config{}
+// presets is the preset registry.
+var presets = registry.New[func() Config]("algo", "preset")
 
 // registerPreset adds a preset constructor (called from init).
-func registerPreset(name string, f func() Config) {
-	if _, dup := presetFuncs[name]; dup {
-		panic("algo: preset " + name + " registered twice")
-	}
-	presetFuncs[name] = f
-}
+func registerPreset(name string, f func() Config) { presets.Register(name, f) }
 
 // PresetNames lists the presets, sorted.
-func PresetNames() []string {
-	names := make([]string, 0, len(presetFuncs))
-	for n := range presetFuncs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func PresetNames() []string { return presets.Names() }
 
 // Preset returns a fresh copy of the named preset, or an error listing the valid names.
 func Preset(name string) (Config, error) {
-	f, ok := presetFuncs[name]
-	if !ok {
-		return Config{}, fmt.Errorf("algo: unknown preset %q; valid: %s", name, strings.Join(PresetNames(), ", "))
+	f, err := presets.Lookup(name)
+	if err != nil {
+		return Config{}, err
 	}
 	return f(), nil
 }
 
 // Presets returns every preset, sorted by name.
 func Presets() []Config {
-	out := make([]Config, 0, len(presetFuncs))
+	var out []Config
 	for _, n := range PresetNames() {
-		out = append(out, presetFuncs[n]())
+		c, _ := Preset(n)
+		out = append(out, c)
 	}
 	return out
 }

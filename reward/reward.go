@@ -13,12 +13,11 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/ascent-rl/ascent/answer"
+	"github.com/ascent-rl/ascent/internal/registry"
 )
 
 // Metric names reported by ScoreBatch (verl has none of these; see spec ecosystem §6).
@@ -50,77 +49,22 @@ type Result struct {
 // Func is a reward function. It must honour ctx; Score also enforces the deadline from outside.
 type Func func(ctx context.Context, req Request) Result
 
-type entry struct {
-	name   string
-	prefix bool
-	fn     Func
-}
-
-var (
-	mu      sync.RWMutex
-	entries []entry
-)
+// funcs is the reward registry, by data_source.
+var funcs = registry.New[Func]("reward", "data_source")
 
 // Register adds a reward function for an exact data_source; registering a name twice panics
 // (registries are filled in init functions).
-func Register(name string, fn Func) { register(entry{name: name, fn: fn}) }
+func Register(name string, fn Func) { funcs.Register(name, fn) }
 
 // RegisterPrefix adds a reward function for every data_source starting with prefix ("aime").
 // Exact names win over prefixes, and longer prefixes over shorter ones.
-func RegisterPrefix(prefix string, fn Func) { register(entry{name: prefix, prefix: true, fn: fn}) }
-
-func register(e entry) {
-	mu.Lock()
-	defer mu.Unlock()
-	for _, x := range entries {
-		if x.name == e.name && x.prefix == e.prefix {
-			panic(fmt.Sprintf("reward: %q registered twice", e.name))
-		}
-	}
-	entries = append(entries, e)
-}
+func RegisterPrefix(prefix string, fn Func) { funcs.RegisterPrefix(prefix, fn) }
 
 // Lookup returns the reward function for a data_source, or an error listing the known ones.
-func Lookup(dataSource string) (Func, error) {
-	mu.RLock()
-	defer mu.RUnlock()
-	var best *entry
-	for i := range entries {
-		e := &entries[i]
-		switch {
-		case !e.prefix && e.name == dataSource:
-			return e.fn, nil
-		case e.prefix && strings.HasPrefix(dataSource, e.name):
-			if best == nil || len(e.name) > len(best.name) {
-				best = e
-			}
-		}
-	}
-	if best != nil {
-		return best.fn, nil
-	}
-	return nil, fmt.Errorf("reward: data_source %q has no reward function; known: %s", dataSource, strings.Join(knownLocked(), ", "))
-}
+func Lookup(dataSource string) (Func, error) { return funcs.Lookup(dataSource) }
 
 // Known lists the registered data_sources (prefixes end in "*").
-func Known() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	return knownLocked()
-}
-
-func knownLocked() []string {
-	out := make([]string, 0, len(entries))
-	for _, e := range entries {
-		if e.prefix {
-			out = append(out, e.name+"*")
-		} else {
-			out = append(out, e.name)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
+func Known() []string { return funcs.Names() }
 
 // Score runs the reward function of req.DataSource under the context deadline (DefaultTimeout
 // when the context has none). An unknown data_source, a panic or a deadline becomes a status,
