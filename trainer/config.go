@@ -91,7 +91,8 @@ type DataConfig struct {
 	TrainFile string `yaml:"train_file"`
 	// ValFile is a JSONL or parquet file for held-out evaluation ("" with a built-in task: its test split).
 	ValFile string `yaml:"val_file"`
-	// PromptSuffix is appended to every file prompt (JustRL: "\n\nPlease reason step by step, …").
+	// PromptSuffix is appended to every file prompt; "justrl" is data.JustRLSuffix ("\n\nPlease
+	// reason step by step, …"). Built-in task prompts are left alone.
 	PromptSuffix string `yaml:"prompt_suffix"`
 }
 
