@@ -18,14 +18,17 @@ import (
 
 	"github.com/ascent-rl/ascent/answer"
 	"github.com/ascent-rl/ascent/internal/registry"
+
+	"github.com/ascent-rl/ascent/metric"
 )
 
-// Metric names reported by ScoreBatch (verl has none of these; see spec ecosystem §6).
+// Metric names reported by ScoreBatch, from package metric's table (verl has none of these; see
+// spec ecosystem §6).
 const (
-	MetricTimeoutRatio    = "reward/timeout_ratio"
-	MetricErrorRatio      = "reward/error_ratio"
-	MetricUnparsableRatio = "reward/unparsable_ratio"
-	MetricScoreMean       = "reward/score_mean"
+	MetricTimeoutRatio    = metric.TimeoutRatio
+	MetricErrorRatio      = metric.ErrorRatio
+	MetricUnparsableRatio = metric.UnparsableRatio
+	MetricScoreMean       = metric.RewardMean
 )
 
 // DefaultTimeout bounds one Score call when the context has no earlier deadline.

@@ -43,7 +43,9 @@ func TestMultiTurnTrainsExactlyTheSampledTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := func(_ context.Context, items []Item) ([]reward.Result, error) { return make([]reward.Result, len(items)), nil }
+	all := func(_ context.Context, items []Item) ([]reward.Result, error) {
+		return make([]reward.Result, len(items)), nil
+	}
 	w := MultiTurn{N: 2, MaxTurns: 3, MaxTokens: 30, Tool: scriptedTool{}, Decode: func([]int) string { return "" }, Verify: all,
 		Params: engine.SamplingParams{Temperature: 1, MaxTokens: 4, IgnoreEOS: true}}
 	prompt := []int{1, 5, 6}

@@ -1,6 +1,10 @@
 package rollout
 
-import "math"
+import (
+	"math"
+
+	"github.com/ascent-rl/ascent/metric"
+)
 
 // ProbsDiff compares the sampler's per-token log-probs with the trainer's recomputed ones
 // (both [rows][tokens], same temperature) and returns verl's mismatch metrics
@@ -22,5 +26,5 @@ func ProbsDiff(sampler, trainer [][]float32) map[string]float64 {
 	if n > 0 {
 		mean = sum / float64(n)
 	}
-	return map[string]float64{"training/rollout_probs_diff_mean": mean, "training/rollout_probs_diff_max": mx}
+	return map[string]float64{metric.RolloutProbsDiff: mean, metric.RolloutProbsDiffMx: mx}
 }

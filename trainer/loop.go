@@ -9,6 +9,7 @@ import (
 
 	"github.com/ascent-rl/ascent/answer"
 	"github.com/ascent-rl/ascent/data"
+	"github.com/ascent-rl/ascent/metric"
 	"github.com/ascent-rl/ascent/model/tokenizer"
 	"github.com/ascent-rl/ascent/rollout"
 	"github.com/ascent-rl/ascent/track"
@@ -67,8 +68,8 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 			if err != nil {
 				return sum, err
 			}
-			m["val/accuracy"] = acc
-			m["timing_s/testing"] = time.Since(start).Seconds()
+			m[metric.ValAccuracy] = acc
+			m[metric.TimeTesting] = time.Since(start).Seconds()
 		}
 		t.state.Step = step
 		if step == t.cfg.Run.Steps {
@@ -76,7 +77,7 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 			if err != nil {
 				return sum, err
 			}
-			m["val/accuracy"] = acc
+			m[metric.ValAccuracy] = acc
 			sum.EvalAfter = acc
 		}
 		if err := t.run.Log(step, m); err != nil {
@@ -180,9 +181,9 @@ func (t *Trainer) resume(runDir string) error {
 // printStep prints one line per step.
 func (t *Trainer) printStep(step int, m metrics) {
 	line := fmt.Sprintf("step %4d/%d  acc %.3f  score %+.3f  entropy %.3f  len %.1f  pg_loss %+.4f  %.1fs",
-		step, t.cfg.Run.Steps, m["reward/accuracy"], m["critic/score/mean"], m["actor/entropy"],
-		m["response_length/mean"], m["actor/pg_loss"], m["timing_s/step"])
-	if v, ok := m["val/accuracy"]; ok {
+		step, t.cfg.Run.Steps, m[metric.Accuracy], m[metric.ScoreMean], m[metric.Entropy],
+		m[metric.RespLenMean], m[metric.PGLoss], m[metric.TimeStep])
+	if v, ok := m[metric.ValAccuracy]; ok {
 		line += fmt.Sprintf("  val %.3f", v)
 	}
 	t.logf("%s", line)

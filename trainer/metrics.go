@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ascent-rl/ascent/algo"
+	"github.com/ascent-rl/ascent/metric"
 	"github.com/ascent-rl/ascent/reward"
 	"github.com/ascent-rl/ascent/rollout"
 )
@@ -95,7 +96,7 @@ func (t *timings) set(name string, s float64) {
 
 func (t *timings) report(m metrics) {
 	for k, v := range t.secs {
-		m["timing_s/"+k] = v
+		m[metric.TimingPrefix+k] = v
 	}
 }
 
@@ -170,16 +171,16 @@ func (s *rolloutStats) report(m metrics) {
 				correct++
 			}
 		}
-		m["response_length/clip_ratio"] = float64(s.clipped) / float64(n)
-		m["reward/accuracy"] = float64(correct) / float64(n)
+		m[metric.RespClipRatio] = float64(s.clipped) / float64(n)
+		m[metric.Accuracy] = float64(correct) / float64(n)
 		st := reward.Summarize(s.results)
-		m[reward.MetricTimeoutRatio] = st.TimeoutRatio
-		m[reward.MetricErrorRatio] = st.ErrorRatio
-		m[reward.MetricUnparsableRatio] = st.UnparsableRatio
+		m[metric.TimeoutRatio] = st.TimeoutRatio
+		m[metric.ErrorRatio] = st.ErrorRatio
+		m[metric.UnparsableRatio] = st.UnparsableRatio
 	}
 	if s.groups > 0 {
 		m["frac_reward_zero_std"] = float64(s.zeroStd) / float64(s.groups)
-		m["dynamic_sampling/filtered_ratio"] = float64(s.filtered) / float64(s.groups)
+		m[metric.FilteredRatio] = float64(s.filtered) / float64(s.groups)
 	}
 }
 
@@ -213,11 +214,11 @@ func (v *voteMetrics) report(m metrics, enabled bool) {
 		return
 	}
 	n := float64(v.n)
-	m["ttrl/label_accuracy"] = v.label / n
-	m["ttrl/reward_accuracy"] = v.reward / n
-	m["ttrl/majority_ratio"] = v.majority / n
-	m["ttrl/ground_truth_ratio"] = v.truth / n
-	m["ttrl/majority_voting_reward"] = v.voteReward / n
+	m[metric.TTRLLabelAcc] = v.label / n
+	m[metric.TTRLRewardAcc] = v.reward / n
+	m[metric.TTRLMajority] = v.majority / n
+	m[metric.TTRLTruthRatio] = v.truth / n
+	m[metric.TTRLVoteReward] = v.voteReward / n
 }
 
 // sortedKeys lists m's keys in order (for stable printing).

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ascent-rl/ascent/algo"
 	"github.com/ascent-rl/ascent/engine"
+	"github.com/ascent-rl/ascent/metric"
 )
 
 // sftWarmup trains the fresh model on demonstrations with the negative log-likelihood (the unified
@@ -57,7 +58,7 @@ func (t *Trainer) sftWarmup(ctx context.Context) error {
 			return fmt.Errorf("sft step %d: %w", step, err)
 		}
 		if step == 1 || step%25 == 0 || step == c.Steps {
-			t.logf("sft step %4d/%d  nll %.4f  grad_norm %.3f", step, c.Steps, m["actor/pg_loss"], m["actor/grad_norm"])
+			t.logf("sft step %4d/%d  nll %.4f  grad_norm %.3f", step, c.Steps, m[metric.PGLoss], m[metric.GradNorm])
 		}
 	}
 	// The RL learner starts from the warmed-up weights, with a fresh optimiser unless keep_optimizer.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/ascent-rl/ascent/algo"
+	"github.com/ascent-rl/ascent/metric"
 	"github.com/ascent-rl/ascent/reward"
 	"github.com/ascent-rl/ascent/rollout"
 )
@@ -78,8 +79,8 @@ func (t *Trainer) klInReward(rewards [][]float64, old, ref [][]float32, mask [][
 	if err != nil {
 		return nil, err
 	}
-	m["actor/reward_kl_penalty"] = mean
-	m["actor/reward_kl_penalty_coeff"] = beta
+	m[metric.RewardKL] = mean
+	m[metric.RewardKLCoef] = beta
 	if k.Adaptive {
 		c := algo.AdaptiveKL{Beta: beta, Target: k.TargetKL, Horizon: k.Horizon}
 		next, err := c.Update(mean, len(rewards))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ascent-rl/ascent/algo"
 	"github.com/ascent-rl/ascent/engine"
+	"github.com/ascent-rl/ascent/metric"
 	"github.com/ascent-rl/ascent/rollout"
 )
 
@@ -71,7 +72,7 @@ func (t *Trainer) prepare(ctx context.Context, b *batch, m metrics, tm *timings)
 		}
 	}
 	if entN > 0 {
-		m["actor/entropy"] = entSum / float64(entN)
+		m[metric.Entropy] = entSum / float64(entN)
 	}
 	if t.cfg.Algo.KL.InReward && ref != nil {
 		if in.TokenRewards, err = t.klInReward(in.TokenRewards, old.LogProbs, ref.LogProbs, in.Mask, m); err != nil {
@@ -101,12 +102,12 @@ func (t *Trainer) prepare(ctx context.Context, b *batch, m metrics, tm *timings)
 			b.rows[i].OldValues = old.Values[i]
 		}
 	}
-	m.stats("critic/score", b.scores)
-	m.statsMasked("critic/rewards", in.TokenRewards, in.Mask, true)
-	m.statsMasked("critic/advantages", out.Advantages, in.Mask, false)
+	m.stats(metric.Score, b.scores)
+	m.statsMasked(metric.Rewards, in.TokenRewards, in.Mask, true)
+	m.statsMasked(metric.Advantages, out.Advantages, in.Mask, false)
 	if t.cfg.Algo.Critic != nil {
-		m.statsMasked("critic/returns", out.Returns, in.Mask, false)
-		m.statsMasked("critic/values", in.Values, in.Mask, false)
+		m.statsMasked(metric.Returns, out.Returns, in.Mask, false)
+		m.statsMasked(metric.Values, in.Values, in.Mask, false)
 	}
 	return nil
 }
@@ -160,14 +161,14 @@ func (t *Trainer) update(ctx context.Context, b *batch, ngroups, step int, m met
 		}
 	}
 	for k, v := range acc {
-		if _, fromRollout := m[k]; fromRollout && k == "actor/entropy" {
+		if _, fromRollout := m[k]; fromRollout && k == metric.Entropy {
 			continue // keep the rollout-batch entropy, which every preset reports the same way
 		}
 		m[k] = v / float64(max(updates, 1))
 	}
-	m["actor/num_updates"] = float64(updates)
+	m[metric.NumUpdates] = float64(updates)
 	if total > 0 {
-		m["perf/update_rows_skipped_ratio"] = float64(skipped) / float64(total)
+		m[metric.UpdateRowsSkipped] = float64(skipped) / float64(total)
 	}
 	return nil
 }
@@ -210,7 +211,7 @@ func (t *Trainer) rlStep(ctx context.Context, step int) (metrics, []*rollout.Gro
 	rs.report(m)
 	vm.report(m, t.cfg.Algo.Reward.Vote.Enabled)
 	if t.cfg.Algo.Reward.Switch.Enabled {
-		m["hpt/sft_prompt_ratio"] = float64(sftPrompts) / float64(len(groups))
+		m[metric.SFTPromptRatio] = float64(sftPrompts) / float64(len(groups))
 	}
 	tm.set("gen", rs.gen.total)
 	tm.set("reward", rs.reward.total)
@@ -221,12 +222,12 @@ func (t *Trainer) rlStep(ctx context.Context, step int) (metrics, []*rollout.Gro
 	for _, r := range b.rows {
 		tokens += len(r.Prompt) + len(r.Response)
 	}
-	m["perf/total_num_tokens"] = float64(tokens)
-	m["perf/time_per_step"] = elapsed
-	m["perf/throughput"] = float64(tokens) / elapsed
-	m["perf/compile_count"] = float64(t.policy.CompileCount())
-	m["training/global_step"] = float64(step)
-	m["training/epoch"] = float64(t.train.Epoch())
+	m[metric.TotalTokens] = float64(tokens)
+	m[metric.TimePerStep] = elapsed
+	m[metric.Throughput] = float64(tokens) / elapsed
+	m[metric.CompileCount] = float64(t.policy.CompileCount())
+	m[metric.GlobalStep] = float64(step)
+	m[metric.Epoch] = float64(t.train.Epoch())
 	return m, groups, nil
 }
 
