@@ -83,11 +83,11 @@ func (t *Trainer) collect(ctx context.Context, step int) ([]*rollout.Group, roll
 		}
 	}}
 	if f := a.Reward.FilterGroups; f.Enabled {
-		metric, err := rollout.TrajectoryMetric(filterMetric(f.Metric))
+		value, err := rollout.TrajectoryMetric(filterMetric(f.Metric))
 		if err != nil {
 			return nil, st, vm, fmt.Errorf("algo.reward.filter_groups.metric: %w", err)
 		}
-		r.Filter, r.MaxRounds, r.Scale = rollout.NonConstant(metric), f.MaxGenBatches, f.GenBatchScale
+		r.Filter, r.MaxRounds, r.Scale = rollout.NonConstant(value), f.MaxGenBatches, f.GenBatchScale
 	}
 	seed := func(round int) uint64 { return streamSeed(t.cfg.Run.Seed, "rollout", step, round) }
 	groups, err := rollout.Collect(ctx, t.workflow(n, &st, &vm), t.sampler(), t.nextTasks, seed, r)
