@@ -18,6 +18,7 @@ type Reply struct {
 // Tool answers the policy between turns. It sees the trajectory so far (its Tokens are the exact
 // ids sampled and inserted) and must not modify it.
 type Tool interface {
+	// Respond answers the turn that ends t (t.Steps' last entry); an error aborts the rollout.
 	Respond(ctx context.Context, task Task, t *Trajectory) (Reply, error)
 }
 

@@ -107,6 +107,9 @@ func (g *Group) Correct() int {
 
 // Workflow turns a batch of tasks into one group per task, in task order.
 type Workflow interface {
+	// Run rolls out tasks with s; seed makes the sampling reproducible. An error means the
+	// rollout could not finish (sampler or tool failure, context ended); verifier failures are
+	// statuses in the verdicts.
 	Run(ctx context.Context, tasks []Task, s Sampler, seed uint64) ([]*Group, error)
 }
 
