@@ -42,6 +42,19 @@ type Learner interface {
 	CompileCount() int64
 }
 
+// Remote is a fleet of rollout servers (engine/openai): it samples, loads the weights the trainer
+// publishes, and reports its request metrics.
+type Remote interface {
+	Sampler
+	// SyncWeights makes every server load the checkpoint in dir; it returns the sync's metrics.
+	SyncWeights(ctx context.Context, dir string) (map[string]float64, error)
+	// Metrics returns the fleet's counters (remote/requests, …).
+	Metrics() map[string]float64
+}
+
+// NewRemote connects to the servers of rollout.endpoints; engine/openai's Dial is one.
+type NewRemote[R Remote] func(endpoints []string, model, apiKey string) (R, error)
+
 // NewLearner builds a learner on weights p (which it then owns) with an optimizer configuration;
 // engine/local's NewLearner is one.
 type NewLearner[L Learner] func(p *model.Params, o engine.OptimizerConfig) (L, error)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ascent-rl/ascent/engine/local"
+	"github.com/ascent-rl/ascent/engine/openai"
 	"github.com/ascent-rl/ascent/track"
 )
 
@@ -16,7 +17,7 @@ import (
 func TestModelInitCheckpointContinuesItsOptimizerState(t *testing.T) {
 	const sftSteps = 5
 	warm := smallConfig(t, "justrl", "run.name=sft", "run.steps=0", "sft.steps=5")
-	sum, err := Run(context.Background(), warm, "", nil, local.NewLearner)
+	sum, err := Run(context.Background(), warm, "", nil, local.NewLearner, openai.Dial)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func TestModelInitCheckpointContinuesItsOptimizerState(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := smallConfig(t, "justrl", "model.init="+ckpt, "sft.steps=0", "sft.keep_optimizer="+c.keep)
-			tr, err := open(cfg, "", io.Discard, learnerFunc(local.NewLearner))
+			tr, err := open(cfg, "", io.Discard, learnerFunc(local.NewLearner), nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -41,7 +41,7 @@ func (s scriptedPolicy) Sample(_ context.Context, prompts [][]int, n int, p engi
 // openScripted opens a trainer for cfg whose policy samples by reply.
 func openScripted(t *testing.T, cfg Config, reply func(k int) int) *Trainer {
 	t.Helper()
-	tr, err := open(cfg, "", io.Discard, learnerFunc(local.NewLearner))
+	tr, err := open(cfg, "", io.Discard, learnerFunc(local.NewLearner), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,9 +8,10 @@
 // One RL step (spec/algorithms.md §9.1): take P prompts → sample n responses each → score them →
 // shape (DAPO overlong), select (dynamic sampling, TTRL first-N), route (HPT) → old and reference
 // log-probs → advantages → ppo_epochs × mini-batches of Learner.Update with the preset's loss. The
-// trainer knows the policy only through the Learner and Sampler interfaces it declares (engine/local
-// implements both; engine/openai samples), the rollout only through rollout.Workflow, and the method
-// only through algo.Config.
+// trainer knows the policy only through the Learner, Sampler and Remote interfaces it declares and
+// the constructors Run is given (engine/local's NewLearner, engine/openai's Dial): it imports no
+// engine implementation. It knows the rollout only through rollout.Workflow and the method only
+// through algo.Config.
 package trainer
 
 import (
@@ -26,7 +27,6 @@ import (
 	"github.com/ascent-rl/ascent/config"
 	"github.com/ascent-rl/ascent/data"
 	"github.com/ascent-rl/ascent/engine"
-	"github.com/ascent-rl/ascent/engine/openai"
 	"github.com/ascent-rl/ascent/internal/buildinfo"
 	"github.com/ascent-rl/ascent/model"
 	"github.com/ascent-rl/ascent/model/tokenizer"
@@ -50,25 +50,28 @@ type Trainer struct {
 	run    *track.Run
 	tok    tokenizer.Tokenizer
 	policy Learner
-	ref    Learner        // frozen reference policy; nil unless the loss or KL needs it
-	remote *openai.Engine // rollout servers; nil when sampling locally
+	ref    Learner // frozen reference policy; nil unless the loss or KL needs it
+	remote Remote  // rollout servers; nil when sampling locally
 	// newLearner builds the policy, reference and warm-up learners.
 	newLearner func(p *model.Params, o engine.OptimizerConfig) (Learner, error)
-	prog       *progress // the live display during RL steps; nil outside them
-	train      *data.Sampler
-	val        []data.Example
-	demos      *demoSource
-	scorer     *scorer
-	actor      algo.Loss
-	adv        algo.AdvantageEstimator
-	state      State
+	// newRemote connects to rollout.endpoints.
+	newRemote func(endpoints []string, model, apiKey string) (Remote, error)
+	prog      *progress // the live display during RL steps; nil outside them
+	train     *data.Sampler
+	val       []data.Example
+	demos     *demoSource
+	scorer    *scorer
+	actor     algo.Loss
+	adv       algo.AdvantageEstimator
+	state     State
 }
 
 // Run trains from scratch with cfg, or resumes the run in resumeDir when it is not "". newLearner
-// builds the learners (engine/local's NewLearner).
-func Run[L Learner](ctx context.Context, cfg Config, resumeDir string, out io.Writer, newLearner NewLearner[L]) (Summary, error) {
+// builds the learners (engine/local's NewLearner) and newRemote connects to rollout.endpoints when
+// they are set (engine/openai's Dial).
+func Run[L Learner, R Remote](ctx context.Context, cfg Config, resumeDir string, out io.Writer, newLearner NewLearner[L], newRemote NewRemote[R]) (Summary, error) {
 	start := time.Now()
-	t, err := open(cfg, resumeDir, out, learnerFunc(newLearner))
+	t, err := open(cfg, resumeDir, out, learnerFunc(newLearner), remoteFunc(newRemote))
 	if err != nil {
 		return Summary{}, err
 	}
@@ -98,16 +101,28 @@ func learnerFunc[L Learner](newLearner NewLearner[L]) func(*model.Params, engine
 	}
 }
 
+// remoteFunc turns a constructor of a concrete remote into one of Remote.
+func remoteFunc[R Remote](newRemote NewRemote[R]) func([]string, string, string) (Remote, error) {
+	return func(endpoints []string, model, apiKey string) (Remote, error) {
+		r, err := newRemote(endpoints, model, apiKey)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+}
+
 // open prepares everything before the first step: config, data, model, engines, run directory.
 // Every check that can fail on bad input happens here, before any training work.
-func open(cfg Config, resumeDir string, out io.Writer, newLearner func(*model.Params, engine.OptimizerConfig) (Learner, error)) (*Trainer, error) {
+func open(cfg Config, resumeDir string, out io.Writer, newLearner func(*model.Params, engine.OptimizerConfig) (Learner, error),
+	newRemote func([]string, string, string) (Remote, error)) (*Trainer, error) {
 	if resumeDir != "" {
 		var err error
 		if cfg, err = LoadConfig("", filepath.Join(resumeDir, track.FileConfig), nil); err != nil {
 			return nil, fmt.Errorf("resume %s: %w", resumeDir, err)
 		}
 	}
-	t := &Trainer{cfg: cfg, out: out, newLearner: newLearner}
+	t := &Trainer{cfg: cfg, out: out, newLearner: newLearner, newRemote: newRemote}
 	a := cfg.Algo
 	var err error
 	if t.tok, err = tokenizer.Open(cfg.Model.Tokenizer); err != nil {

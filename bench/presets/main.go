@@ -28,6 +28,7 @@ import (
 
 	"github.com/ascent-rl/ascent/algo"
 	"github.com/ascent-rl/ascent/engine/local"
+	"github.com/ascent-rl/ascent/engine/openai"
 	"github.com/ascent-rl/ascent/trainer"
 )
 
@@ -69,7 +70,7 @@ func run(steps, sftSteps int, out string, presets []string, seed uint64) error {
 	if err != nil {
 		return err
 	}
-	sum, err := trainer.Run(ctx, cfg, "", nil, local.NewLearner)
+	sum, err := trainer.Run(ctx, cfg, "", nil, local.NewLearner, openai.Dial)
 	if err != nil {
 		return err
 	}
@@ -83,7 +84,7 @@ func run(steps, sftSteps int, out string, presets []string, seed uint64) error {
 			return fmt.Errorf("%s: %w", p, err)
 		}
 		start := time.Now()
-		s, err := trainer.Run(ctx, cfg, "", nil, local.NewLearner)
+		s, err := trainer.Run(ctx, cfg, "", nil, local.NewLearner, openai.Dial)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ascent-rl/ascent/engine/local"
+	"github.com/ascent-rl/ascent/engine/openai"
 	"github.com/ascent-rl/ascent/trainer"
 )
 
@@ -77,7 +78,7 @@ out-of-range values are errors before any work starts. Ctrl-C saves a checkpoint
 					os.Exit(130)
 				}
 			}()
-			sum, err := trainer.Run(ctx, cfg, resume, cmd.OutOrStdout(), local.NewLearner)
+			sum, err := trainer.Run(ctx, cfg, resume, cmd.OutOrStdout(), local.NewLearner, openai.Dial)
 			if err != nil {
 				return err
 			}

@@ -77,6 +77,17 @@ type endpoint struct {
 
 // New checks the config and creates the engine; it does not contact the servers.
 func New(cfg Config) (*Engine, error) {
+	return newEngine(cfg)
+}
+
+// Dial connects to rollout servers with the default retries and timeouts: the remote constructor
+// trainer.Run takes.
+func Dial(endpoints []string, model, apiKey string) (*Engine, error) {
+	return New(Config{Endpoints: endpoints, Model: model, APIKey: apiKey})
+}
+
+// newEngine is New.
+func newEngine(cfg Config) (*Engine, error) {
 	if len(cfg.Endpoints) == 0 {
 		return nil, fmt.Errorf("remote engine: no endpoints: expected base URLs such as http://127.0.0.1:8000/v1")
 	}
