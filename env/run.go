@@ -1,0 +1,203 @@
+package env
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"time"
+)
+
+// EpisodeResult is the outcome of one episode played by RunEpisodes.
+type EpisodeResult struct {
+	// Episode is the episode played.
+	Episode Episode `json:"episode"`
+	// Instruction is the task's instruction.
+	Instruction string `json:"instruction"`
+	// Success is true when the task's success check held.
+	Success bool `json:"success"`
+	// Truncated is true when the episode hit the step cap.
+	Truncated bool `json:"truncated"`
+	// Pushcut is true when the success pushed an object the demonstration grasps.
+	Pushcut bool `json:"pushcut"`
+	// FinishStep is the number of low-level steps executed.
+	FinishStep int `json:"finish_step"`
+	// Err is set when the env failed (construction, a dead remote env): the episode is counted
+	// as failed-with-error, never as a plain failure.
+	Err string `json:"error,omitempty"`
+	// Frames holds the first observation and one frame per step when RunOptions.RecordFrames is set.
+	Frames []*image.RGBA `json:"-"`
+}
+
+// RunOptions configure RunEpisodes.
+type RunOptions struct {
+	// Parallel is the number of envs stepped together per decision step (0: 16).
+	Parallel int
+	// RecordFrames keeps every frame of every episode (for videos; memory grows with episodes).
+	RecordFrames bool
+}
+
+// Summary aggregates episode results (the env/* metrics).
+type Summary struct {
+	// SuccessRate is successes over episodes that ran without error.
+	SuccessRate float64 `json:"success_rate"`
+	// Episodes counts every episode, errored ones included.
+	Episodes int `json:"episodes"`
+	// Errors counts episodes that failed with an env error.
+	Errors int `json:"errors"`
+	// PushcutRatio is the share of successes that were pushcuts.
+	PushcutRatio float64 `json:"pushcut_ratio"`
+	// FinishStepMean is the mean low-level steps per error-free episode.
+	FinishStepMean float64 `json:"finish_step_mean"`
+	// StepsPerSecond is env steps over wall time (set by the caller that timed the run).
+	StepsPerSecond float64 `json:"steps_per_s,omitempty"`
+}
+
+// Summarize aggregates results.
+func Summarize(rs []EpisodeResult) Summary {
+	s := Summary{Episodes: len(rs)}
+	ok, wins, cuts, steps := 0, 0, 0, 0
+	for _, r := range rs {
+		if r.Err != "" {
+			s.Errors++
+			continue
+		}
+		ok++
+		steps += r.FinishStep
+		if r.Success {
+			wins++
+			if r.Pushcut {
+				cuts++
+			}
+		}
+	}
+	if ok > 0 {
+		s.SuccessRate = float64(wins) / float64(ok)
+		s.FinishStepMean = float64(steps) / float64(ok)
+	}
+	if wins > 0 {
+		s.PushcutRatio = float64(cuts) / float64(wins)
+	}
+	return s
+}
+
+// slot is one env of the pool and the episode it is running.
+type slot struct {
+	env  Env
+	i    int // index into the episode list; −1 when idle
+	obs  *Observation
+	step int
+}
+
+// RunEpisodes plays every episode with policy p on envs from cat, opt.Parallel at a time, one
+// policy call and one StepAll per decision step. Env failures are recorded in the episode's Err;
+// a policy error or a cancelled context stops the run.
+func RunEpisodes(ctx context.Context, cat Catalog, p Policy, eps []Episode, opt RunOptions) ([]EpisodeResult, Summary, error) {
+	par := opt.Parallel
+	if par <= 0 {
+		par = 16
+	}
+	par = min(par, len(eps))
+	results := make([]EpisodeResult, len(eps))
+	slots := make([]*slot, par)
+	defer func() {
+		for _, s := range slots {
+			if s != nil && s.env != nil {
+				s.env.Close()
+			}
+		}
+	}()
+	next := 0
+	start := time.Now()
+	totalSteps := 0
+	// fill starts the next pending episode in s, recording construction failures.
+	fill := func(s *slot) {
+		s.i = -1
+		for next < len(eps) {
+			i := next
+			next++
+			results[i].Episode = eps[i]
+			if s.env == nil {
+				e, err := cat.NewEnv(ctx)
+				if err != nil {
+					results[i].Err = err.Error()
+					continue
+				}
+				s.env = e
+			}
+			obs, err := s.env.Reset(ctx, eps[i])
+			if err != nil {
+				results[i].Err = err.Error()
+				continue
+			}
+			s.i, s.obs, s.step = i, obs, 0
+			results[i].Instruction = obs.Instruction
+			if opt.RecordFrames {
+				results[i].Frames = append(results[i].Frames, obs.Image)
+			}
+			return
+		}
+	}
+	for j := range slots {
+		slots[j] = &slot{i: -1}
+		fill(slots[j])
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return results, Summarize(results), fmt.Errorf("env: run episodes: %w", err)
+		}
+		var active []*slot
+		var ds []Decision
+		for _, s := range slots {
+			if s.i >= 0 {
+				active = append(active, s)
+				ds = append(ds, Decision{Env: s.env, Episode: eps[s.i], Obs: s.obs, Step: s.step})
+			}
+		}
+		if len(active) == 0 {
+			break
+		}
+		chunks, err := p.Act(ctx, ds)
+		if err != nil {
+			return results, Summarize(results), fmt.Errorf("env: policy: %w", err)
+		}
+		if len(chunks) != len(ds) {
+			return results, Summarize(results), fmt.Errorf("env: policy returned %d chunks for %d envs", len(chunks), len(ds))
+		}
+		envs := make([]Env, len(active))
+		for j, s := range active {
+			envs[j] = s.env
+		}
+		rs, errs := StepAll(ctx, envs, chunks, StepOptions{RecordFrames: opt.RecordFrames})
+		for j, s := range active {
+			r := &results[s.i]
+			if errs[j] != nil {
+				if errors.Is(errs[j], context.Canceled) || errors.Is(errs[j], context.DeadlineExceeded) {
+					if ctx.Err() != nil {
+						return results, Summarize(results), fmt.Errorf("env: run episodes: %w", ctx.Err())
+					}
+				}
+				r.Err = errs[j].Error()
+				s.env.Close()
+				s.env = nil
+				fill(s)
+				continue
+			}
+			res := rs[j]
+			totalSteps += res.Executed
+			s.obs, s.step = res.Obs, res.FinishStep
+			if opt.RecordFrames {
+				r.Frames = append(r.Frames, res.Frames...)
+			}
+			if res.Done {
+				r.Success, r.Truncated, r.Pushcut, r.FinishStep = res.Success, res.Truncated, res.Pushcut, res.FinishStep
+				fill(s)
+			}
+		}
+	}
+	sum := Summarize(results)
+	if dt := time.Since(start).Seconds(); dt > 0 {
+		sum.StepsPerSecond = float64(totalSteps) / dt
+	}
+	return results, sum, nil
+}
