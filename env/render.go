@@ -10,7 +10,7 @@ import (
 // drawn flat, blocks as squares and pucks as discs, held objects larger (nearer the camera) over a
 // shadow, and the gripper as a ring (open) or a filled disc (closed) whose size grows with height.
 
-var palette = map[string]color.RGBA{
+var colourRGB = map[string]color.RGBA{
 	"red":    {220, 45, 40, 255},
 	"green":  {40, 170, 70, 255},
 	"blue":   {40, 90, 225, 255},
@@ -102,7 +102,7 @@ func render(w *World, n int) *image.RGBA {
 	}
 	for i := range w.Zones {
 		z := &w.Zones[i]
-		col := palette[z.Colour]
+		col := colourRGB[z.Colour]
 		if z.Goal {
 			c.rect(z.X, z.Y, z.HW, z.HH, shade(col, 0.35))
 			c.rect(z.X, z.Y, z.HW-0.03, z.HH-0.03, shade(col, 0.55))
@@ -131,7 +131,7 @@ func render(w *World, n int) *image.RGBA {
 }
 
 func drawObject(c canvas, o *Object, scale float64) {
-	col := palette[o.Colour]
+	col := colourRGB[o.Colour]
 	r := o.radius() * scale
 	if o.Kind == Puck {
 		c.disc(o.X, o.Y, r, 0, col)

@@ -1,0 +1,378 @@
+package main
+
+// ascent sim: the table-top simulator for VLA policies and its remote protocol.
+//
+//	ascent sim list [--json]
+//	ascent sim play --suite pick --task 0 --trial 0 [--policy expert|random] --out play.gif   (or .png: a strip)
+//	ascent sim eval --suite long --trials 5000-5199 [--policy expert|random] [--json]
+//	ascent sim serve [--addr 127.0.0.1:8765]
+//
+// --remote URL runs play/eval/list against a remote simulator server (e.g. a Python LIBERO
+// server speaking the protocol of docs/env.md) instead of the in-process simulator.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ascent-rl/ascent/env"
+)
+
+func init() {
+	cmd := &cobra.Command{
+		Use:   "sim",
+		Short: "The table-top VLA simulator: list suites, play or evaluate a policy, serve the remote protocol",
+		Long: `sim drives the pure-Go table-top simulator (suites pick, push and long; a gripper over a
+table with coloured blocks, pucks, plates and goals) or, with --remote, any server speaking the
+remote simulator protocol (docs/env.md). Policies: the scripted expert (in-process only) and a
+uniform random baseline; a trained VLA policy plugs in through env.Policy.`,
+	}
+	cmd.AddCommand(simListCmd(), simPlayCmd(), simEvalCmd(), simServeCmd())
+	rootCmd.AddCommand(cmd)
+}
+
+// catalog returns the in-process simulator, or a client of the remote server at url.
+func catalog(url string) env.Catalog {
+	if url == "" {
+		return env.SimCatalog{}
+	}
+	return env.NewClient(url)
+}
+
+// policyByName returns the named baseline policy.
+func policyByName(name string, seed uint64, remote bool) (env.Policy, error) {
+	switch name {
+	case "expert":
+		if remote {
+			return nil, fmt.Errorf("--policy expert plans on the in-process simulator's state; with --remote use --policy random")
+		}
+		return env.ExpertPolicy{}, nil
+	case "random":
+		return env.RandomPolicy{Seed: seed}, nil
+	}
+	return nil, fmt.Errorf("--policy %q: known: expert, random (a trained policy plugs in through env.Policy)", name)
+}
+
+func simListCmd() *cobra.Command {
+	var remote string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List suites and their tasks' instructions",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			suites, err := catalog(remote).Suites(cmd.Context())
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return json.NewEncoder(out).Encode(suites)
+			}
+			for _, s := range suites {
+				fmt.Fprintf(out, "%s: %d tasks, cap %d steps, chunk %d×%d, proprio %d\n", s.Suite, s.NTasks, s.MaxSteps, s.ChunkLen, s.ActionDim, s.ProprioDim)
+				for i, in := range s.Instructions {
+					fmt.Fprintf(out, "  %2d  %s\n", i, in)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&remote, "remote", "", "remote simulator server URL (default: the in-process simulator)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the suites as JSON (the GET /v1/suites answer)")
+	return cmd
+}
+
+func simPlayCmd() *cobra.Command {
+	var (
+		suite, policy, out, remote string
+		task, trial, res, scale    int
+		every                      int
+		seed                       uint64
+	)
+	cmd := &cobra.Command{
+		Use:   "play",
+		Short: "Play one episode and write its frames as a GIF (.gif) or a PNG strip (.png)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pol, err := policyByName(policy, seed, remote != "")
+			if err != nil {
+				return err
+			}
+			ext := strings.ToLower(filepath.Ext(out))
+			if out != "" && ext != ".gif" && ext != ".png" {
+				return fmt.Errorf("--out %q: want a .gif or .png file", out)
+			}
+			ep := env.Episode{Suite: suite, Task: task, Trial: trial, Config: env.Config{Resolution: res}}
+			rs, _, err := env.RunEpisodes(cmd.Context(), catalog(remote), pol, []env.Episode{ep}, env.RunOptions{Parallel: 1, RecordFrames: out != ""})
+			if err != nil {
+				return err
+			}
+			r := rs[0]
+			if r.Err != "" {
+				return errors.New(r.Err)
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "%s %q: success=%v pushcut=%v finish_step=%d truncated=%v\n", ep, r.Instruction, r.Success, r.Pushcut, r.FinishStep, r.Truncated)
+			if out == "" {
+				return nil
+			}
+			f, err := os.Create(out)
+			if err != nil {
+				return err
+			}
+			if ext == ".gif" {
+				err = env.WriteGIF(f, r.Frames, 8, scale)
+			} else {
+				err = env.WritePNGStrip(f, r.Frames, 12, every, scale)
+			}
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return fmt.Errorf("write %s: %w", out, err)
+			}
+			fmt.Fprintf(w, "wrote %s (%d frames)\n", out, len(r.Frames))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&suite, "suite", "pick", "suite (ascent sim list)")
+	f.IntVar(&task, "task", 0, "task id within the suite")
+	f.IntVar(&trial, "trial", 0, "trial id (seeds the layout)")
+	f.StringVar(&policy, "policy", "expert", "policy: expert or random")
+	f.Uint64Var(&seed, "seed", 0, "random policy seed")
+	f.StringVar(&out, "out", "", "write the frames to this .gif or .png (strip) file")
+	f.IntVar(&res, "resolution", 64, "observation image side in pixels")
+	f.IntVar(&scale, "scale", 3, "upscale frames in the written file by this factor")
+	f.IntVar(&every, "every", 4, "PNG strip: keep every n-th frame")
+	f.StringVar(&remote, "remote", "", "remote simulator server URL (default: the in-process simulator)")
+	return cmd
+}
+
+// parseRange parses "A-B" (inclusive) or "A" into [from, to).
+func parseRange(s string) (int, int, error) {
+	a, b, found := strings.Cut(s, "-")
+	from, err := strconv.Atoi(strings.TrimSpace(a))
+	if err != nil || from < 0 {
+		return 0, 0, fmt.Errorf("--trials %q: want A-B or A with non-negative integers", s)
+	}
+	if !found {
+		return from, from + 1, nil
+	}
+	to, err := strconv.Atoi(strings.TrimSpace(b))
+	if err != nil || to < from {
+		return 0, 0, fmt.Errorf("--trials %q: want A-B with A <= B", s)
+	}
+	return from, to + 1, nil
+}
+
+// taskResult is one task's line of an evaluation.
+type taskResult struct {
+	Suite       string  `json:"suite"`
+	Task        int     `json:"task_id"`
+	Instruction string  `json:"instruction"`
+	SuccessRate float64 `json:"success_rate"`
+	Episodes    int     `json:"episodes"`
+	Skipped     int     `json:"infeasible_skipped"`
+	Errors      int     `json:"errors"`
+}
+
+func simEvalCmd() *cobra.Command {
+	var (
+		suites, tasks, trials, policy, remote string
+		parallel                              int
+		seed                                  uint64
+		asJSON, all                           bool
+	)
+	cmd := &cobra.Command{
+		Use:   "eval",
+		Short: "Evaluate a policy on a range of trials of every task of a suite",
+		Long: `eval plays every (task, trial) of the chosen suites and prints the success rate per task and
+overall. By default trials that fail the seed screen (env.Feasible) are skipped, as RoboTwin's
+seed lists do; --all keeps them. --json prints {"success_rate", "episodes", ...}.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pol, err := policyByName(policy, seed, remote != "")
+			if err != nil {
+				return err
+			}
+			from, to, err := parseRange(trials)
+			if err != nil {
+				return err
+			}
+			cat := catalog(remote)
+			infos, err := cat.Suites(cmd.Context())
+			if err != nil {
+				return err
+			}
+			byName := map[string]env.SuiteInfo{}
+			var names []string
+			for _, s := range infos {
+				byName[s.Suite] = s
+				names = append(names, s.Suite)
+			}
+			want := names
+			if suites != "all" {
+				want = strings.Split(suites, ",")
+			}
+			var eps []env.Episode
+			var lines []*taskResult
+			index := map[[2]any]*taskResult{}
+			for _, name := range want {
+				info, ok := byName[name]
+				if !ok {
+					return fmt.Errorf("--suite %q: known: %s", name, strings.Join(names, ", "))
+				}
+				ids, err := taskIDs(tasks, info.NTasks)
+				if err != nil {
+					return err
+				}
+				for _, t := range ids {
+					line := &taskResult{Suite: name, Task: t}
+					lines = append(lines, line)
+					index[[2]any{name, t}] = line
+					for tr := from; tr < to; tr++ {
+						if !all && remote == "" {
+							if ok, _, _ := env.Feasible(name, t, tr); !ok {
+								line.Skipped++
+								continue
+							}
+						}
+						eps = append(eps, env.Episode{Suite: name, Task: t, Trial: tr})
+					}
+				}
+			}
+			start := time.Now()
+			rs, sum, err := env.RunEpisodes(cmd.Context(), cat, pol, eps, env.RunOptions{Parallel: parallel})
+			if err != nil {
+				return err
+			}
+			wins := map[*taskResult]int{}
+			for _, r := range rs {
+				line := index[[2]any{r.Episode.Suite, r.Episode.Task}]
+				line.Episodes++
+				line.Instruction = r.Instruction
+				if r.Err != "" {
+					line.Errors++
+					fmt.Fprintf(cmd.ErrOrStderr(), "episode %s: %s\n", r.Episode, r.Err)
+				} else if r.Success {
+					wins[line]++
+				}
+			}
+			for _, l := range lines {
+				if n := l.Episodes - l.Errors; n > 0 {
+					l.SuccessRate = float64(wins[l]) / float64(n)
+				}
+			}
+			return printEval(cmd.OutOrStdout(), sum, lines, time.Since(start), asJSON)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&suites, "suite", "all", "suite, comma-separated suites, or all")
+	f.StringVar(&tasks, "tasks", "", "task ids as a range A-B or a single id (default: every task)")
+	f.StringVar(&trials, "trials", "5000-5049", "trial ids, A-B inclusive")
+	f.StringVar(&policy, "policy", "expert", "policy: expert or random")
+	f.Uint64Var(&seed, "seed", 0, "random policy seed")
+	f.IntVar(&parallel, "parallel", 16, "envs stepped together per decision step")
+	f.BoolVar(&all, "all", false, "keep trials that fail the seed screen (in-process only)")
+	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	f.StringVar(&remote, "remote", "", "remote simulator server URL (default: the in-process simulator)")
+	return cmd
+}
+
+// taskIDs parses --tasks against a suite of n tasks.
+func taskIDs(spec string, n int) ([]int, error) {
+	from, to := 0, n
+	if spec != "" {
+		var err error
+		if from, to, err = parseRange(spec); err != nil {
+			return nil, fmt.Errorf("--tasks: %w", err)
+		}
+		if to > n {
+			return nil, fmt.Errorf("--tasks %q: the suite has tasks 0..%d", spec, n-1)
+		}
+	}
+	var ids []int
+	for t := from; t < to; t++ {
+		ids = append(ids, t)
+	}
+	return ids, nil
+}
+
+func printEval(w io.Writer, sum env.Summary, lines []*taskResult, dt time.Duration, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(w).Encode(struct {
+			env.Summary
+			Seconds float64       `json:"seconds"`
+			Tasks   []*taskResult `json:"tasks"`
+		}{sum, dt.Seconds(), lines})
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "suite\ttask\tsuccess\tepisodes\tskipped\terrors\tinstruction")
+	for _, l := range lines {
+		fmt.Fprintf(tw, "%s\t%d\t%.1f%%\t%d\t%d\t%d\t%s\n", l.Suite, l.Task, 100*l.SuccessRate, l.Episodes, l.Skipped, l.Errors, l.Instruction)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "success %.1f%% over %d episodes (%d errors), pushcut ratio %.3f, mean finish step %.1f, %.0f env steps/s, %.1fs\n",
+		100*sum.SuccessRate, sum.Episodes, sum.Errors, sum.PushcutRatio, sum.FinishStepMean, sum.StepsPerSecond, dt.Seconds())
+	return nil
+}
+
+func simServeCmd() *cobra.Command {
+	var (
+		addr    string
+		public  bool
+		maxEnvs int
+	)
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the Go simulator over the remote simulator protocol (loopback by default)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !public {
+				if err := env.LoopbackOnly(addr); err != nil {
+					return err
+				}
+			}
+			srv := env.NewServer(env.SimCatalog{})
+			srv.MaxEnvs = maxEnvs
+			defer srv.Close()
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return err
+			}
+			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			defer stop()
+			go func() {
+				<-ctx.Done()
+				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				hs.Shutdown(sctx)
+			}()
+			fmt.Fprintf(cmd.OutOrStdout(), "sim: serving suites %s on http://%s\n", strings.Join(env.SimSuiteNames(), ", "), ln.Addr())
+			if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8765", "listen address")
+	cmd.Flags().BoolVar(&public, "public", false, "allow a non-loopback listen address")
+	cmd.Flags().IntVar(&maxEnvs, "max-envs", 4096, "most envs alive at once")
+	return cmd
+}
