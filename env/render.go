@@ -93,8 +93,8 @@ func shade(col color.RGBA, f float64) color.RGBA {
 	return color.RGBA{m(col.R), m(col.G), m(col.B), col.A}
 }
 
-// render draws w into a fresh n × n RGBA image.
-func render(w *World, n int) *image.RGBA {
+// background draws the static part of w (the table and its zones) into a fresh n × n image.
+func background(w *World, n int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, n, n))
 	c := canvas{img: img, n: n}
 	for i := 0; i < len(img.Pix); i += 4 {
@@ -111,6 +111,17 @@ func render(w *World, n int) *image.RGBA {
 		c.disc(z.X, z.Y, plateRadius, 0, shade(col, 0.6))
 		c.disc(z.X, z.Y, plateRadius, plateRadius-0.035, col)
 	}
+	return img
+}
+
+// render draws w into a fresh n × n RGBA image over bg, its background (nil: drawn now).
+func render(w *World, n int, bg *image.RGBA) *image.RGBA {
+	if bg == nil || bg.Rect.Dx() != n {
+		bg = background(w, n)
+	}
+	img := image.NewRGBA(bg.Rect)
+	copy(img.Pix, bg.Pix)
+	c := canvas{img: img, n: n}
 	for i := range w.Objects {
 		if o := &w.Objects[i]; i != w.Held {
 			drawObject(c, o, 1)

@@ -20,6 +20,7 @@ type Sim struct {
 	success   bool
 	truncated bool
 	last      *StepResult
+	bg        *image.RGBA // the table and zones, drawn once per episode
 }
 
 // NewSim returns a simulator with no episode; call Reset before Step.
@@ -85,6 +86,7 @@ func (s *Sim) Reset(ctx context.Context, ep Episode) (*Observation, error) {
 	if cfg.Resolution > 0 {
 		s.res = cfg.Resolution
 	}
+	s.bg = background(s.w, s.res)
 	noop := []float32{0, 0, 0, gripOpen}
 	for i := 0; i < cfg.NumStepsWait; i++ {
 		s.w.step(noop)
@@ -93,7 +95,7 @@ func (s *Sim) Reset(ctx context.Context, ep Episode) (*Observation, error) {
 }
 
 func (s *Sim) observe() *Observation {
-	obs := &Observation{Image: render(s.w, s.res), Instruction: s.task.Instruction}
+	obs := &Observation{Image: render(s.w, s.res, s.bg), Instruction: s.task.Instruction}
 	if !s.ep.Config.NoProprio {
 		g := float32(gripOpen)
 		if s.w.Closed {
@@ -126,7 +128,7 @@ func (s *Sim) Step(ctx context.Context, chunk [][]float32, opt StepOptions) (*St
 		s.steps++
 		r.Executed++
 		if opt.RecordFrames {
-			r.Frames = append(r.Frames, render(s.w, s.res))
+			r.Frames = append(r.Frames, render(s.w, s.res, s.bg))
 		}
 		if s.task.success(s.w) {
 			s.done, s.success = true, true
@@ -179,4 +181,4 @@ func (s *Sim) ExpertChunk(k int) [][]float32 {
 }
 
 // Render draws the current state at n × n pixels (for frame strips at another size).
-func (s *Sim) Render(n int) *image.RGBA { return render(s.w, n) }
+func (s *Sim) Render(n int) *image.RGBA { return render(s.w, n, nil) }
