@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -24,8 +25,30 @@ type Client struct {
 	CreateRetries int
 	// RetryBackoff is the wait before the first retry; it doubles each time.
 	RetryBackoff time.Duration
-	// ChunkLen and ActionDim are the chunk shape checked before sending (0: SimChunkLen, SimActionDim).
+	// ChunkLen and ActionDim are the chunk shape checked before sending (0: the suite's, from
+	// GET /v1/suites, fetched once).
 	ChunkLen, ActionDim int
+
+	mu     sync.Mutex
+	suites map[string]SuiteInfo
+}
+
+// suiteInfo returns the server's description of suite (cached after the first fetch).
+func (c *Client) suiteInfo(ctx context.Context, suite string) (SuiteInfo, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.suites == nil {
+		list, err := c.Suites(ctx)
+		if err != nil {
+			return SuiteInfo{}, false
+		}
+		c.suites = map[string]SuiteInfo{}
+		for _, s := range list {
+			c.suites[s.Suite] = s
+		}
+	}
+	s, ok := c.suites[suite]
+	return s, ok
 }
 
 // NewClient returns a client for baseURL with a 60 s timeout and 3 construction retries.
@@ -113,7 +136,11 @@ type RemoteEnv struct {
 	steps int
 	last  *StepResult
 	dead  error // set when the env failed mid-episode; Step repeats it until Reset
+	k, d  int   // chunk shape of the episode's suite
 }
+
+// Shape is the chunk shape (K rows, D dims) the env accepts.
+func (e *RemoteEnv) Shape() (k, d int) { return e.k, e.d }
 
 // Name identifies the env in errors: "remote:URL/env_id(suite/task/trial)".
 func (e *RemoteEnv) Name() string { return fmt.Sprintf("remote:%s/%s(%s)", e.c.BaseURL, e.id, e.ep) }
@@ -156,6 +183,21 @@ func (e *RemoteEnv) Reset(ctx context.Context, ep Episode) (*Observation, error)
 		obs.Instruction = resp.Instruction
 	}
 	e.id = resp.EnvID
+	e.k, e.d = e.c.ChunkLen, e.c.ActionDim
+	if info, ok := e.c.suiteInfo(ctx, ep.Suite); ok {
+		if e.k == 0 {
+			e.k = info.ChunkLen
+		}
+		if e.d == 0 {
+			e.d = info.ActionDim
+		}
+	}
+	if e.k == 0 {
+		e.k = SimChunkLen
+	}
+	if e.d == 0 {
+		e.d = SimActionDim
+	}
 	return obs, nil
 }
 
@@ -186,13 +228,6 @@ func (e *RemoteEnv) batchKey() any { return e.c }
 // their last result locally; a failed env is marked dead and reports its error until Reset.
 func (e *RemoteEnv) stepBatch(ctx context.Context, envs []Env, chunks [][][]float32, opt StepOptions) ([]*StepResult, []error) {
 	c := e.c
-	k, d := c.ChunkLen, c.ActionDim
-	if k == 0 {
-		k = SimChunkLen
-	}
-	if d == 0 {
-		d = SimActionDim
-	}
 	res := make([]*StepResult, len(envs))
 	errs := make([]error, len(envs))
 	var req BatchStepRequest
@@ -210,7 +245,7 @@ func (e *RemoteEnv) stepBatch(ctx context.Context, envs []Env, chunks [][][]floa
 			r.Executed, r.Frames = 0, nil
 			res[i] = &r
 		default:
-			if err := CheckChunk(re.Name(), re.steps, chunks[i], k, d); err != nil {
+			if err := CheckChunk(re.Name(), re.steps, chunks[i], re.k, re.d); err != nil {
 				errs[i] = err
 				continue
 			}

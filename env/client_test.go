@@ -224,3 +224,29 @@ func TestLoopbackOnly(t *testing.T) {
 		}
 	}
 }
+
+// shortChunkCatalog declares chunks of 2 rows for every suite.
+type shortChunkCatalog struct{ SimCatalog }
+
+func (shortChunkCatalog) Suites(ctx context.Context) ([]SuiteInfo, error) {
+	ss := SimSuites()
+	for i := range ss {
+		ss[i].ChunkLen = 2
+	}
+	return ss, nil
+}
+
+func TestTheClientTakesChunkShapesFromTheServersSuites(t *testing.T) {
+	_, c := serve(t, shortChunkCatalog{})
+	e := reset(t, c, Episode{Suite: "pick"})
+	if k, d := e.Shape(); k != 2 || d != 4 {
+		t.Fatalf("shape %d×%d, want 2×4", k, d)
+	}
+	cs, _ := RandomPolicy{}.Act(context.Background(), []Decision{{Env: e}})
+	if len(cs[0]) != 2 {
+		t.Fatalf("the random policy made %d rows for a 2-row env", len(cs[0]))
+	}
+	if _, err := e.Step(context.Background(), [][]float32{{0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}}, StepOptions{}); err == nil || !strings.Contains(err.Error(), "want 1..2") {
+		t.Fatalf("a 3-row chunk: %v", err)
+	}
+}

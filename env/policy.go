@@ -1,6 +1,7 @@
 package env
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"hash/fnv"
@@ -52,25 +53,29 @@ func (p ExpertPolicy) Act(_ context.Context, ds []Decision) ([][][]float32, erro
 	return out, nil
 }
 
+// Shaper is implemented by envs that state their chunk shape (K rows, D dims).
+type Shaper interface {
+	Shape() (k, d int)
+}
+
 // RandomPolicy samples every action uniformly in [−1, 1], deterministically per (seed, episode, step).
 type RandomPolicy struct {
 	// Seed varies the stream.
 	Seed uint64
-	// K and D are the chunk shape (0: SimChunkLen and SimActionDim).
+	// K and D are the chunk shape (0: the env's Shape, else SimChunkLen and SimActionDim).
 	K, D int
 }
 
 // Act returns a uniform random chunk per decision.
 func (p RandomPolicy) Act(_ context.Context, ds []Decision) ([][][]float32, error) {
-	k, dim := p.K, p.D
-	if k == 0 {
-		k = SimChunkLen
-	}
-	if dim == 0 {
-		dim = SimActionDim
-	}
 	out := make([][][]float32, len(ds))
 	for i, d := range ds {
+		k, dim := p.K, p.D
+		if sh, ok := d.Env.(Shaper); ok && (k == 0 || dim == 0) {
+			ek, ed := sh.Shape()
+			k, dim = cmp.Or(k, ek), cmp.Or(dim, ed)
+		}
+		k, dim = cmp.Or(k, SimChunkLen), cmp.Or(dim, SimActionDim)
 		h := fnv.New64a()
 		fmt.Fprintf(h, "%s/%d", d.Episode, d.Step)
 		rng := rand.New(rand.NewPCG(p.Seed, h.Sum64()))

@@ -146,6 +146,9 @@ func (s *Sim) Step(ctx context.Context, chunk [][]float32, opt StepOptions) (*St
 	return r, nil
 }
 
+// Shape is the chunk shape (K rows, D dims) the simulator accepts.
+func (s *Sim) Shape() (k, d int) { return SimChunkLen, SimActionDim }
+
 // Close is a no-op for the in-process simulator.
 func (s *Sim) Close() error { return nil }
 
