@@ -2,6 +2,7 @@ package env
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,8 +26,8 @@ type Client struct {
 	CreateRetries int
 	// RetryBackoff is the wait before the first retry; it doubles each time.
 	RetryBackoff time.Duration
-	// ChunkLen and ActionDim are the chunk shape checked before sending (0: the suite's, from
-	// GET /v1/suites, fetched once).
+	// ChunkLen and ActionDim are the chunk shape checked before sending (0: the episode's
+	// config.chunk_len, else the suite's from GET /v1/suites, fetched once).
 	ChunkLen, ActionDim int
 
 	mu     sync.Mutex
@@ -183,21 +184,12 @@ func (e *RemoteEnv) Reset(ctx context.Context, ep Episode) (*Observation, error)
 		obs.Instruction = resp.Instruction
 	}
 	e.id = resp.EnvID
-	e.k, e.d = e.c.ChunkLen, e.c.ActionDim
-	if info, ok := e.c.suiteInfo(ctx, ep.Suite); ok {
-		if e.k == 0 {
-			e.k = info.ChunkLen
-		}
-		if e.d == 0 {
-			e.d = info.ActionDim
-		}
+	var info SuiteInfo
+	if e.c.ChunkLen == 0 || e.c.ActionDim == 0 {
+		info, _ = e.c.suiteInfo(ctx, ep.Suite)
 	}
-	if e.k == 0 {
-		e.k = SimChunkLen
-	}
-	if e.d == 0 {
-		e.d = SimActionDim
-	}
+	e.k = cmp.Or(ep.Config.ChunkLen, e.c.ChunkLen, info.ChunkLen, SimChunkLen)
+	e.d = cmp.Or(e.c.ActionDim, info.ActionDim, SimActionDim)
 	return obs, nil
 }
 

@@ -16,7 +16,9 @@ import (
 type crashCatalog struct{ crashAt int }
 
 func (c crashCatalog) Suites(ctx context.Context) ([]SuiteInfo, error) { return SimSuites(), nil }
-func (c crashCatalog) NewEnv(context.Context) (Env, error)             { return &crashEnv{Sim: NewSim(), at: c.crashAt}, nil }
+func (c crashCatalog) NewEnv(context.Context) (Env, error) {
+	return &crashEnv{Sim: NewSim(), at: c.crashAt}, nil
+}
 
 type crashEnv struct {
 	*Sim

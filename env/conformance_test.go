@@ -141,6 +141,18 @@ var conformanceChecks = []struct {
 			t.Fatalf("after the cap: %+v", last)
 		}
 	}},
+	{"config.chunk_len sets K", func(t *testing.T, cat Catalog) {
+		e, _ := newEnv(t, cat, Episode{Suite: "pick", Task: 1, Trial: 2, Config: Config{ChunkLen: 25}})
+		cs, _ := RandomPolicy{}.Act(context.Background(), []Decision{{Env: e}})
+		r, err := e.Step(context.Background(), cs[0], StepOptions{})
+		if err != nil || r.Executed != 25 {
+			t.Fatalf("a 25-row chunk: %+v, %v", r, err)
+		}
+		_, err = e.Step(context.Background(), append(cs[0], cs[0][0]), StepOptions{})
+		if err == nil || !strings.Contains(err.Error(), "want 1..25") {
+			t.Fatalf("a 26-row chunk: %v", err)
+		}
+	}},
 	{"a batch step equals stepping each env alone", func(t *testing.T, cat Catalog) {
 		var envs []Env
 		var shadows []*Sim

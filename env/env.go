@@ -65,6 +65,8 @@ type Config struct {
 	NumStepsWait int `json:"num_steps_wait,omitempty"`
 	// MaxSteps caps the episode's low-level steps (0: the suite's cap).
 	MaxSteps int `json:"max_steps,omitempty"`
+	// ChunkLen is K, the most rows an action chunk may have (0: the suite's, 8 in the Go simulator).
+	ChunkLen int `json:"chunk_len,omitempty"`
 	// Cameras names the requested cameras; the Go simulator has one, "top".
 	Cameras []string `json:"cameras,omitempty"`
 	// NoProprio drops the proprioception vector from observations.

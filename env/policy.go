@@ -32,23 +32,20 @@ type Policy interface {
 // ExpertPolicy is the scripted expert: it plans on the in-process simulator's privileged state,
 // so it drives Sim envs only.
 type ExpertPolicy struct {
-	// K is the chunk length (0: SimChunkLen).
+	// K is the chunk length (0: the env's).
 	K int
 }
 
 // Act returns the expert's next chunk for every decision.
 func (p ExpertPolicy) Act(_ context.Context, ds []Decision) ([][][]float32, error) {
-	k := p.K
-	if k == 0 {
-		k = SimChunkLen
-	}
 	out := make([][][]float32, len(ds))
 	for i, d := range ds {
 		s, ok := d.Env.(*Sim)
 		if !ok {
 			return nil, fmt.Errorf("expert policy: env for %s is %T; the scripted expert needs the in-process simulator", d.Episode, d.Env)
 		}
-		out[i] = s.ExpertChunk(k)
+		k, _ := s.Shape()
+		out[i] = s.ExpertChunk(cmp.Or(p.K, k))
 	}
 	return out, nil
 }

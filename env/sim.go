@@ -1,6 +1,7 @@
 package env
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"image"
@@ -16,6 +17,7 @@ type Sim struct {
 	steps     int // low-level steps executed this episode
 	maxSteps  int
 	res       int
+	k         int // chunk length
 	done      bool
 	success   bool
 	truncated bool
@@ -69,9 +71,9 @@ func (s *Sim) Reset(ctx context.Context, ep Episode) (*Observation, error) {
 		return nil, fmt.Errorf("env sim:%s: trial %d is negative", ep, ep.Trial)
 	}
 	cfg := ep.Config
-	if cfg.Resolution < 0 || cfg.Resolution > 1024 || cfg.MaxSteps < 0 || cfg.NumStepsWait < 0 {
-		return nil, fmt.Errorf("env sim:%s: config resolution %d, max_steps %d, num_steps_wait %d: want 0..1024, >= 0, >= 0",
-			ep, cfg.Resolution, cfg.MaxSteps, cfg.NumStepsWait)
+	if cfg.Resolution < 0 || cfg.Resolution > 1024 || cfg.MaxSteps < 0 || cfg.NumStepsWait < 0 || cfg.ChunkLen < 0 || cfg.ChunkLen > 1024 {
+		return nil, fmt.Errorf("env sim:%s: config resolution %d, max_steps %d, num_steps_wait %d, chunk_len %d: want 0..1024, >= 0, >= 0, 0..1024",
+			ep, cfg.Resolution, cfg.MaxSteps, cfg.NumStepsWait, cfg.ChunkLen)
 	}
 	for _, cam := range cfg.Cameras {
 		if cam != "top" {
@@ -79,7 +81,10 @@ func (s *Sim) Reset(ctx context.Context, ep Episode) (*Observation, error) {
 		}
 	}
 	*s = Sim{ep: ep, suite: suite, task: task, w: layout(ep.Suite, task, ep.Task, ep.Trial),
-		maxSteps: suite.MaxSteps, res: DefaultResolution}
+		maxSteps: suite.MaxSteps, res: DefaultResolution, k: SimChunkLen}
+	if cfg.ChunkLen > 0 {
+		s.k = cfg.ChunkLen
+	}
 	if cfg.MaxSteps > 0 {
 		s.maxSteps = cfg.MaxSteps
 	}
@@ -116,7 +121,7 @@ func (s *Sim) Step(ctx context.Context, chunk [][]float32, opt StepOptions) (*St
 		r.Executed, r.Frames = 0, nil
 		return &r, nil
 	}
-	if err := CheckChunk(s.Name(), s.steps, chunk, SimChunkLen, SimActionDim); err != nil {
+	if err := CheckChunk(s.Name(), s.steps, chunk, s.k, SimActionDim); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -146,8 +151,8 @@ func (s *Sim) Step(ctx context.Context, chunk [][]float32, opt StepOptions) (*St
 	return r, nil
 }
 
-// Shape is the chunk shape (K rows, D dims) the simulator accepts.
-func (s *Sim) Shape() (k, d int) { return SimChunkLen, SimActionDim }
+// Shape is the chunk shape (K rows, D dims) the simulator accepts in this episode.
+func (s *Sim) Shape() (k, d int) { return cmp.Or(s.k, SimChunkLen), SimActionDim }
 
 // Close is a no-op for the in-process simulator.
 func (s *Sim) Close() error { return nil }
