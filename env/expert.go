@@ -21,13 +21,14 @@ const (
 	gripClosed = 1
 )
 
-// expertAction is the expert's next low-level action in w for task t.
-func expertAction(w *World, t *simTask) []float32 {
+// expertAction is the expert's next low-level action in w for task t; push makes it push every
+// object to its zone, blocks included (a scripted pushcut).
+func expertAction(w *World, t *simTask, push bool) []float32 {
 	for _, g := range t.Goals {
 		if w.onZone(g.Obj, g.Zone) {
 			continue
 		}
-		if w.Objects[g.Obj].Kind == Puck {
+		if push || w.Objects[g.Obj].Kind == Puck {
 			return expertPush(w, g.Obj, &w.Zones[g.Zone])
 		}
 		z := &w.Zones[g.Zone]

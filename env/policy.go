@@ -34,6 +34,9 @@ type Policy interface {
 type ExpertPolicy struct {
 	// K is the chunk length (0: the env's).
 	K int
+	// Push makes the expert push blocks onto their plates instead of grasping them (a scripted
+	// pushcut, to check that the physics and the env/pushcut_ratio metric allow one).
+	Push bool
 }
 
 // Act returns the expert's next chunk for every decision.
@@ -45,7 +48,7 @@ func (p ExpertPolicy) Act(_ context.Context, ds []Decision) ([][][]float32, erro
 			return nil, fmt.Errorf("expert policy: env for %s is %T; the scripted expert needs the in-process simulator", d.Episode, d.Env)
 		}
 		k, _ := s.Shape()
-		out[i] = s.ExpertChunk(cmp.Or(p.K, k))
+		out[i] = s.plan(cmp.Or(p.K, k), p.Push)
 	}
 	return out, nil
 }

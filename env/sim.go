@@ -163,7 +163,13 @@ func (s *Sim) Instruction() string { return s.task.Instruction }
 // ExpertChunk returns the scripted expert's next k actions ([k][SimActionDim]) from the current
 // state, planned on a copy of the world (the dynamics are deterministic, so executing the chunk
 // open-loop reproduces the plan). Rows after the plan reaches success repeat a hold action.
-func (s *Sim) ExpertChunk(k int) [][]float32 {
+func (s *Sim) ExpertChunk(k int) [][]float32 { return s.plan(k, false) }
+
+// PusherChunk is ExpertChunk for the pushing variant of the expert: it pushes blocks onto their
+// plates instead of grasping them, so its successes on pick and long are pushcuts.
+func (s *Sim) PusherChunk(k int) [][]float32 { return s.plan(k, true) }
+
+func (s *Sim) plan(k int, push bool) [][]float32 {
 	if s.w == nil {
 		return nil
 	}
@@ -179,7 +185,7 @@ func (s *Sim) ExpertChunk(k int) [][]float32 {
 			}
 			a = []float32{0, 0, 0, g}
 		} else {
-			a = expertAction(w, s.task)
+			a = expertAction(w, s.task, push)
 		}
 		w.step(a)
 		reached = reached || s.task.success(w)

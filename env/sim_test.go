@@ -180,3 +180,21 @@ func TestStepCapTruncatesAndDoneEnvsIdle(t *testing.T) {
 		t.Fatalf("executed per chunk %v, want %v", got, want)
 	}
 }
+
+func TestThePusherSolvesPickTasksByPushcut(t *testing.T) {
+	for _, suite := range []string{"pick", "long"} {
+		var eps []Episode
+		for task := range simSuites[suite].Tasks {
+			for tr := 0; tr < 10; tr++ {
+				eps = append(eps, Episode{Suite: suite, Task: task, Trial: tr})
+			}
+		}
+		_, sum, err := RunEpisodes(context.Background(), SimCatalog{}, ExpertPolicy{Push: true}, eps, RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.SuccessRate < 0.95 || sum.PushcutRatio != 1 {
+			t.Errorf("%s: the pusher's %+v, want success >= 0.95 and every success a pushcut", suite, sum)
+		}
+	}
+}

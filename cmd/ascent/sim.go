@@ -55,15 +55,15 @@ func catalog(url string) env.Catalog {
 // policyByName returns the named baseline policy.
 func policyByName(name string, seed uint64, remote bool) (env.Policy, error) {
 	switch name {
-	case "expert":
+	case "expert", "pusher":
 		if remote {
-			return nil, fmt.Errorf("--policy expert plans on the in-process simulator's state; with --remote use --policy random")
+			return nil, fmt.Errorf("--policy %s plans on the in-process simulator's state; with --remote use --policy random", name)
 		}
-		return env.ExpertPolicy{}, nil
+		return env.ExpertPolicy{Push: name == "pusher"}, nil
 	case "random":
 		return env.RandomPolicy{Seed: seed}, nil
 	}
-	return nil, fmt.Errorf("--policy %q: known: expert, random (a trained policy plugs in through env.Policy)", name)
+	return nil, fmt.Errorf("--policy %q: known: expert, pusher, random (a trained policy plugs in through env.Policy)", name)
 }
 
 func simListCmd() *cobra.Command {
@@ -153,7 +153,7 @@ func simPlayCmd() *cobra.Command {
 	f.StringVar(&suite, "suite", "pick", "suite (ascent sim list)")
 	f.IntVar(&task, "task", 0, "task id within the suite")
 	f.IntVar(&trial, "trial", 0, "trial id (seeds the layout)")
-	f.StringVar(&policy, "policy", "expert", "policy: expert or random")
+	f.StringVar(&policy, "policy", "expert", "policy: expert (grasps), pusher (pushes blocks: a scripted pushcut) or random")
 	f.Uint64Var(&seed, "seed", 0, "random policy seed")
 	f.StringVar(&out, "out", "", "write the frames to this .gif or .png (strip) file")
 	f.IntVar(&res, "resolution", 64, "observation image side in pixels")
@@ -285,7 +285,7 @@ seed lists do; --all keeps them. --json prints {"success_rate", "episodes", ...}
 	f.StringVar(&suites, "suite", "all", "suite, comma-separated suites, or all")
 	f.StringVar(&tasks, "tasks", "", "task ids as a range A-B or a single id (default: every task)")
 	f.StringVar(&trials, "trials", "5000-5049", "trial ids, A-B inclusive")
-	f.StringVar(&policy, "policy", "expert", "policy: expert or random")
+	f.StringVar(&policy, "policy", "expert", "policy: expert (grasps), pusher (pushes blocks: a scripted pushcut) or random")
 	f.Uint64Var(&seed, "seed", 0, "random policy seed")
 	f.IntVar(&parallel, "parallel", 16, "envs stepped together per decision step")
 	f.BoolVar(&all, "all", false, "keep trials that fail the seed screen (in-process only)")

@@ -73,7 +73,7 @@ func TestSimBadFlags(t *testing.T) {
 		{"a malformed trial range", simEvalCmd, []string{"--trials", "5000-x"}, `--trials "5000-x"`},
 		{"an unknown suite lists the known ones", simEvalCmd, []string{"--suite", "libero_10"}, "known: long, pick, push"},
 		{"a task beyond the suite", simEvalCmd, []string{"--suite", "push", "--tasks", "9"}, "tasks 0..7"},
-		{"an unknown policy", simPlayCmd, []string{"--policy", "openvla"}, "known: expert, random"},
+		{"an unknown policy", simPlayCmd, []string{"--policy", "openvla"}, "known: expert, pusher, random"},
 		{"the expert cannot drive a remote env", simEvalCmd, []string{"--remote", "http://127.0.0.1:1"}, "in-process"},
 		{"play refuses other file types", simPlayCmd, []string{"--out", "x.mp4"}, ".gif or .png"},
 		{"play reports an unknown task", simPlayCmd, []string{"--suite", "pick", "--task", "10"}, "no task 10"},
