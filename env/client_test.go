@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -213,8 +214,11 @@ func TestHealthAndImageRoundTrip(t *testing.T) {
 	if err != nil || !bytes.Equal(img.Pix, obs.Image.Pix) {
 		t.Fatalf("raw image round trip: %v", err)
 	}
-	if _, err := DecodeImage(WireImage{Height: 2, Width: 2, Channels: 3, Encoding: "raw", Data: []byte{1}}); err == nil {
-		t.Fatal("a short raw image decoded")
+	var pb bytes.Buffer
+	png.Encode(&pb, obs.Image)
+	img, err = DecodeImage(WireImage{Height: 64, Width: 64, Channels: 3, Encoding: "png", Data: pb.Bytes()})
+	if err != nil || !bytes.Equal(img.Pix, obs.Image.Pix) {
+		t.Fatalf("png image round trip: %v", err)
 	}
 }
 
@@ -250,5 +254,26 @@ func TestTheClientTakesChunkShapesFromTheServersSuites(t *testing.T) {
 	}
 	if _, err := e.Step(context.Background(), [][]float32{{0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}}, StepOptions{}); err == nil || !strings.Contains(err.Error(), "want 1..2") {
 		t.Fatalf("a 3-row chunk: %v", err)
+	}
+}
+
+func TestDecodeImageRefusesBadShapes(t *testing.T) {
+	cases := []struct {
+		name string
+		wi   WireImage
+		want string
+	}{
+		{"a short raw payload", WireImage{Height: 2, Width: 2, Channels: 3, Encoding: "raw", Data: []byte{1}}, "with 1 bytes"},
+		{"a huge side", WireImage{Height: 1 << 40, Width: 1 << 40, Channels: 3, Encoding: "raw"}, "want sides in 1..8192"},
+		{"four channels", WireImage{Height: 1, Width: 1, Channels: 4, Encoding: "raw", Data: []byte{1, 2, 3, 4}}, "channels 3"},
+		{"an unknown encoding", WireImage{Height: 1, Width: 1, Channels: 3, Encoding: "jpeg"}, `encoding "jpeg"`},
+		{"a broken png", WireImage{Height: 1, Width: 1, Channels: 3, Encoding: "png", Data: []byte("nope")}, "png"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := DecodeImage(c.wi); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want %q", err, c.want)
+			}
+		})
 	}
 }

@@ -137,6 +137,9 @@ type ErrorResponse struct {
 	Error string `json:"error"`
 }
 
+// maxImageSide bounds a decoded image's side in pixels.
+const maxImageSide = 8192
+
 // EncodeImage packs an RGBA image as raw HWC RGB bytes.
 func EncodeImage(img *image.RGBA) WireImage {
 	b := img.Bounds()
@@ -153,8 +156,18 @@ func EncodeImage(img *image.RGBA) WireImage {
 
 // DecodeImage unpacks a raw or PNG wire image, checking its shape.
 func DecodeImage(wi WireImage) (*image.RGBA, error) {
+	if wi.Width <= 0 || wi.Height <= 0 || wi.Width > maxImageSide || wi.Height > maxImageSide {
+		return nil, fmt.Errorf("image: %dx%d; want sides in 1..%d", wi.Height, wi.Width, maxImageSide)
+	}
 	switch wi.Encoding {
 	case "png":
+		cfg, err := png.DecodeConfig(bytes.NewReader(wi.Data))
+		if err != nil {
+			return nil, fmt.Errorf("image: png: %w", err)
+		}
+		if cfg.Width != wi.Width || cfg.Height != wi.Height {
+			return nil, fmt.Errorf("image: png is %dx%d, header says %dx%d", cfg.Width, cfg.Height, wi.Width, wi.Height)
+		}
 		src, err := png.Decode(bytes.NewReader(wi.Data))
 		if err != nil {
 			return nil, fmt.Errorf("image: png: %w", err)
@@ -171,7 +184,7 @@ func DecodeImage(wi WireImage) (*image.RGBA, error) {
 		}
 		return img, nil
 	case "raw", "":
-		if wi.Channels != 3 || wi.Width <= 0 || wi.Height <= 0 || len(wi.Data) != wi.Width*wi.Height*3 {
+		if wi.Channels != 3 || len(wi.Data) != wi.Width*wi.Height*3 {
 			return nil, fmt.Errorf("image: raw %dx%dx%d with %d bytes; want channels 3 and height*width*3 bytes",
 				wi.Height, wi.Width, wi.Channels, len(wi.Data))
 		}

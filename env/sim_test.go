@@ -198,3 +198,30 @@ func TestThePusherSolvesPickTasksByPushcut(t *testing.T) {
 		}
 	}
 }
+
+func TestOneDemoPerTaskReplaysToSuccess(t *testing.T) {
+	for _, suite := range SimSuiteNames() {
+		demos, err := OneDemoPerTask(context.Background(), suite, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(demos) != len(simSuites[suite].Tasks) {
+			t.Fatalf("%s: %d demos", suite, len(demos))
+		}
+		for _, d := range demos {
+			// Replaying the recorded chunks open-loop must reproduce the success.
+			s := NewSim()
+			s.Reset(context.Background(), d.Episode)
+			var r *StepResult
+			for _, st := range d.Steps {
+				r, _ = s.Step(context.Background(), st.Chunk, StepOptions{})
+			}
+			if r == nil || !r.Success || r.FinishStep != d.FinishStep || d.Episode.Trial >= HeldOutTrial {
+				t.Fatalf("demo %s: replay %+v, recorded finish step %d", d.Episode, r, d.FinishStep)
+			}
+		}
+	}
+	if _, err := OneDemoPerTask(context.Background(), "libero_spatial", 0); err == nil || !strings.Contains(err.Error(), "known: long") {
+		t.Fatalf("unknown suite: %v", err)
+	}
+}
