@@ -277,3 +277,20 @@ func TestDecodeImageRefusesBadShapes(t *testing.T) {
 		})
 	}
 }
+
+func TestIdleEnvsAreSweptAtCreate(t *testing.T) {
+	srv := NewServer(SimCatalog{})
+	srv.IdleTimeout = 50 * time.Millisecond
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	c := NewClient(ts.URL)
+	old := reset(t, c, Episode{Suite: "pick"})
+	time.Sleep(120 * time.Millisecond)
+	reset(t, c, Episode{Suite: "pick", Trial: 1})
+	if n := srv.Len(); n != 1 {
+		t.Fatalf("%d envs live after the sweep, want 1", n)
+	}
+	if _, err := old.Step(context.Background(), idleChunk, StepOptions{}); err == nil || !strings.Contains(err.Error(), "unknown env_id") {
+		t.Fatalf("stepping a swept env: %v", err)
+	}
+}

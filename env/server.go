@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,6 +24,9 @@ type Server struct {
 	Workers int
 	// MaxBodyBytes caps a request body (0: 64 MiB).
 	MaxBodyBytes int64
+	// IdleTimeout closes envs no call has touched for this long, swept at each create, so clients
+	// that die without DELETE do not leak envs (0: 30 minutes; negative: never).
+	IdleTimeout time.Duration
 
 	mu     sync.Mutex
 	envs   map[string]*served
@@ -36,7 +40,8 @@ type served struct {
 	env  Env
 	name string
 	last *StepResult
-	dead error // set once the env failed; later steps report it
+	dead error        // set once the env failed; later steps report it
+	used atomic.Int64 // unix nanoseconds of the last call that touched it
 }
 
 // NewServer serves cat.
@@ -114,6 +119,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &req) {
 		return
 	}
+	s.sweep(time.Now())
 	max := s.MaxEnvs
 	if max == 0 {
 		max = 4096
@@ -136,15 +142,46 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.next++
 	id := fmt.Sprintf("%s-%d", s.prefix, s.next)
-	s.envs[id] = &served{env: e, name: id + "(" + req.Episode.String() + ")"}
+	se := &served{env: e, name: id + "(" + req.Episode.String() + ")"}
+	se.used.Store(time.Now().UnixNano())
+	s.envs[id] = se
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, CreateResponse{EnvID: id, Instruction: obs.Instruction, Obs: *toWireObs(obs)})
 }
 
 func (s *Server) lookup(id string) *served {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.envs[id]
+	e := s.envs[id]
+	s.mu.Unlock()
+	if e != nil {
+		e.used.Store(time.Now().UnixNano())
+	}
+	return e
+}
+
+// sweep closes envs idle for longer than IdleTimeout at time now.
+func (s *Server) sweep(now time.Time) {
+	ttl := s.IdleTimeout
+	if ttl == 0 {
+		ttl = 30 * time.Minute
+	}
+	if ttl < 0 {
+		return
+	}
+	var idle []*served
+	s.mu.Lock()
+	for id, e := range s.envs {
+		if now.Sub(time.Unix(0, e.used.Load())) > ttl {
+			idle = append(idle, e)
+			delete(s.envs, id)
+		}
+	}
+	s.mu.Unlock()
+	for _, e := range idle {
+		e.mu.Lock() // wait for a step in flight
+		e.env.Close()
+		e.mu.Unlock()
+	}
 }
 
 func (s *Server) batchStep(w http.ResponseWriter, r *http.Request) {

@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"image/gif"
 	"image/png"
+	"io"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -124,5 +128,39 @@ func TestSimListJSON(t *testing.T) {
 	var suites []env.SuiteInfo
 	if err := json.Unmarshal([]byte(out), &suites); err != nil || len(suites) != 3 || suites[1].Instructions[0] != "put the red block on the blue plate" {
 		t.Fatalf("%v: %s", err, out)
+	}
+}
+
+func TestSimServeAnswersUntilCancelled(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := simServeCmd()
+	cmd.SetArgs([]string{"--addr", addr})
+	cmd.SetOut(io.Discard)
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(ctx) }()
+	c := env.NewClient("http://" + addr)
+	var h env.HealthResponse
+	for i := 0; i < 100; i++ {
+		if h, err = c.Health(context.Background()); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil || h.Status != "ok" {
+		t.Fatalf("health %+v: %v", h, err)
+	}
+	_, sum, err := env.RunEpisodes(context.Background(), c, env.RandomPolicy{}, []env.Episode{{Suite: "push", Trial: 2}}, env.RunOptions{})
+	if err != nil || sum.Episodes != 1 || sum.Errors != 0 {
+		t.Fatalf("an episode over sim serve: %+v %v", sum, err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve returned %v after cancel", err)
 	}
 }
