@@ -33,8 +33,15 @@ type EpisodeResult struct {
 type RunOptions struct {
 	// Parallel is the number of envs stepped together per decision step (0: 16).
 	Parallel int
-	// RecordFrames keeps every frame of every episode (for videos; memory grows with episodes).
+	// RecordFrames keeps every frame of the recorded episodes (for videos; memory grows with them).
 	RecordFrames bool
+	// RecordLimit records only the first RecordLimit episodes of the list (0: all of them).
+	RecordLimit int
+}
+
+// records reports whether episode i's frames are kept.
+func (o RunOptions) records(i int) bool {
+	return o.RecordFrames && (o.RecordLimit <= 0 || i < o.RecordLimit)
 }
 
 // Summary aggregates episode results (the env/* metrics).
@@ -132,7 +139,7 @@ func RunEpisodes(ctx context.Context, cat Catalog, p Policy, eps []Episode, opt 
 			}
 			s.i, s.obs, s.step = i, obs, 0
 			results[i].Instruction = obs.Instruction
-			if opt.RecordFrames {
+			if opt.records(i) {
 				results[i].Frames = append(results[i].Frames, obs.Image)
 			}
 			return
@@ -164,11 +171,7 @@ func RunEpisodes(ctx context.Context, cat Catalog, p Policy, eps []Episode, opt 
 		if len(chunks) != len(ds) {
 			return results, Summarize(results), fmt.Errorf("env: policy returned %d chunks for %d envs", len(chunks), len(ds))
 		}
-		envs := make([]Env, len(active))
-		for j, s := range active {
-			envs[j] = s.env
-		}
-		rs, errs := StepAll(ctx, envs, chunks, StepOptions{RecordFrames: opt.RecordFrames})
+		rs, errs := stepRecording(ctx, active, chunks, opt)
 		for j, s := range active {
 			r := &results[s.i]
 			if errs[j] != nil {
@@ -186,7 +189,7 @@ func RunEpisodes(ctx context.Context, cat Catalog, p Policy, eps []Episode, opt 
 			res := rs[j]
 			totalSteps += res.Executed
 			s.obs, s.step = res.Obs, res.FinishStep
-			if opt.RecordFrames {
+			if opt.records(s.i) {
 				r.Frames = append(r.Frames, res.Frames...)
 			}
 			if res.Done {
@@ -200,4 +203,37 @@ func RunEpisodes(ctx context.Context, cat Catalog, p Policy, eps []Episode, opt 
 		sum.StepsPerSecond = float64(totalSteps) / dt
 	}
 	return results, sum, nil
+}
+
+// stepRecording steps the active slots, asking for frames only from the envs whose episodes are
+// recorded (two StepAll calls while both kinds are active).
+func stepRecording(ctx context.Context, active []*slot, chunks [][][]float32, opt RunOptions) ([]*StepResult, []error) {
+	var rec, plain []int
+	for j, s := range active {
+		if opt.records(s.i) {
+			rec = append(rec, j)
+		} else {
+			plain = append(plain, j)
+		}
+	}
+	rs := make([]*StepResult, len(active))
+	errs := make([]error, len(active))
+	for _, part := range []struct {
+		idx    []int
+		frames bool
+	}{{plain, false}, {rec, true}} {
+		if len(part.idx) == 0 {
+			continue
+		}
+		envs := make([]Env, len(part.idx))
+		cs := make([][][]float32, len(part.idx))
+		for n, j := range part.idx {
+			envs[n], cs[n] = active[j].env, chunks[j]
+		}
+		r, e := StepAll(ctx, envs, cs, StepOptions{RecordFrames: part.frames})
+		for n, j := range part.idx {
+			rs[j], errs[j] = r[n], e[n]
+		}
+	}
+	return rs, errs
 }

@@ -120,6 +120,18 @@ func TestSimPlayWritesGIFAndStrip(t *testing.T) {
 	}
 }
 
+func TestSimEvalWritesVideosOfTheFirstEpisodes(t *testing.T) {
+	dir := t.TempDir()
+	out, err := runSim(t, simEvalCmd, "--suite", "pick", "--tasks", "0-1", "--trials", "5000-5002", "--videos", dir, "--videos-n", "2", "--parallel", "4")
+	if err != nil {
+		t.Fatal(err, out)
+	}
+	got, _ := filepath.Glob(filepath.Join(dir, "*.gif"))
+	if len(got) != 2 || filepath.Base(got[0]) != "pick_0_5000_success.gif" || filepath.Base(got[1]) != "pick_0_5001_success.gif" {
+		t.Fatalf("videos %v", got)
+	}
+}
+
 func TestSimListJSON(t *testing.T) {
 	out, err := runSim(t, simListCmd, "--json")
 	if err != nil {
