@@ -3,8 +3,8 @@ package main
 // ascent sim: the table-top simulator for VLA policies and its remote protocol.
 //
 //	ascent sim list [--json]
-//	ascent sim play --suite pick --task 0 --trial 0 [--policy expert|random] --out play.gif   (or .png: a strip)
-//	ascent sim eval --suite long --trials 5000-5199 [--policy expert|random] [--json]
+//	ascent sim play --suite pick --task 0 --trial 0 [--policy expert|pusher|random] --out play.gif   (or .png: a strip)
+//	ascent sim eval --suite long --trials 5000-5199 [--policy expert|pusher|random] [--json] [--videos DIR]   (sim_eval.go)
 //	ascent sim serve [--addr 127.0.0.1:8765]
 //
 // --remote URL runs play/eval/list against a remote simulator server (e.g. a Python LIBERO
