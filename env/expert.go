@@ -23,22 +23,22 @@ const (
 
 // expertAction is the expert's next low-level action in w for task t; push makes it push every
 // object to its zone, blocks included (a scripted pushcut).
-func expertAction(w *World, t *simTask, push bool) []float32 {
+func expertAction(w *world, t *simTask, push bool) []float32 {
 	for _, g := range t.Goals {
-		if w.onZone(g.Obj, g.Zone) {
+		if w.onZone(g.Obj, g.zone) {
 			continue
 		}
-		if push || w.Objects[g.Obj].Kind == Puck {
-			return expertPush(w, g.Obj, &w.Zones[g.Zone])
+		if push || w.Objects[g.Obj].kind == puck {
+			return expertPush(w, g.Obj, &w.Zones[g.zone])
 		}
-		z := &w.Zones[g.Zone]
+		z := &w.Zones[g.zone]
 		return expertPick(w, g.Obj, z.X, z.Y)
 	}
 	return []float32{0, 0, float32(clamp((carryZ-w.GZ)/maxZ, -1, 1)), gripOpen} // all done: lift away
 }
 
 // moveTo steers the gripper towards (x, y, z) at full speed per axis with the given grip command.
-func moveTo(w *World, x, y, z float64, grip float32) []float32 {
+func moveTo(w *world, x, y, z float64, grip float32) []float32 {
 	return []float32{
 		float32(clamp((x-w.GX)/maxXY, -1, 1)),
 		float32(clamp((y-w.GY)/maxXY, -1, 1)),
@@ -48,7 +48,7 @@ func moveTo(w *World, x, y, z float64, grip float32) []float32 {
 }
 
 // expertPick grasps block o and carries it to (zx, zy).
-func expertPick(w *World, o int, zx, zy float64) []float32 {
+func expertPick(w *world, o int, zx, zy float64) []float32 {
 	ob := &w.Objects[o]
 	if w.Held == o {
 		if math.Hypot(w.GX-zx, w.GY-zy) > atTol {
@@ -78,7 +78,7 @@ func expertPick(w *World, o int, zx, zy float64) []float32 {
 }
 
 // expertPush pushes puck o into zone z from behind, re-approaching when it loses alignment.
-func expertPush(w *World, o int, z *Zone) []float32 {
+func expertPush(w *world, o int, z *zone) []float32 {
 	ob := &w.Objects[o]
 	ux, uy, _ := pushDir(ob, z)
 	back := gripRadius + ob.radius()

@@ -30,6 +30,7 @@ const (
 
 // CreateRequest is the body of POST /v1/envs.
 type CreateRequest struct {
+	// Episode carries suite, task_id, trial_id and config.
 	Episode
 	// Seed is accepted for servers that seed separately from the trial; the Go simulator seeds
 	// layouts by trial_id and ignores it.
@@ -60,9 +61,11 @@ type WireObs struct {
 
 // WireImage is an image on the wire: raw uint8 HWC RGB bytes or a PNG, base64 in JSON.
 type WireImage struct {
-	// Height, Width and Channels give the shape (Channels is 3).
-	Height   int `json:"height"`
-	Width    int `json:"width"`
+	// Height is the number of rows.
+	Height int `json:"height"`
+	// Width is the number of columns.
+	Width int `json:"width"`
+	// Channels is 3 (RGB).
 	Channels int `json:"channels"`
 	// Encoding is "raw" (HWC uint8) or "png".
 	Encoding string `json:"encoding"`
@@ -94,14 +97,18 @@ type BatchStepResponse struct {
 
 // StepItemResult is one env's outcome in a batch step.
 type StepItemResult struct {
+	// EnvID names the env.
 	EnvID string `json:"env_id"`
 	// Obs is the observation after the chunk (absent on error).
 	Obs *WireObs `json:"obs,omitempty"`
-	// Done, Success, Truncated and FinishStep are the episode status (see StepResult).
-	Done       bool `json:"done"`
-	Success    bool `json:"success"`
-	Truncated  bool `json:"truncated"`
-	FinishStep int  `json:"finish_step"`
+	// Done is true once the episode ended.
+	Done bool `json:"done"`
+	// Success is true when the task's success check held.
+	Success bool `json:"success"`
+	// Truncated is true when the episode hit the step cap without success.
+	Truncated bool `json:"truncated"`
+	// FinishStep counts the episode's low-level steps so far.
+	FinishStep int `json:"finish_step"`
 	// Executed counts the low-level steps this chunk ran.
 	Executed int `json:"executed"`
 	// Pushcut marks a success reached by pushing an object the demonstration grasps.
@@ -114,6 +121,7 @@ type StepItemResult struct {
 
 // StateResponse answers GET /v1/envs/{id}/state.
 type StateResponse struct {
+	// EnvID names the env.
 	EnvID string `json:"env_id"`
 	// FinishStep is the low-level steps run so far.
 	FinishStep int `json:"finish_step"`

@@ -94,7 +94,7 @@ func shade(col color.RGBA, f float64) color.RGBA {
 }
 
 // background draws the static part of w (the table and its zones) into a fresh n × n image.
-func background(w *World, n int) *image.RGBA {
+func background(w *world, n int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, n, n))
 	c := canvas{img: img, n: n}
 	for i := 0; i < len(img.Pix); i += 4 {
@@ -115,7 +115,7 @@ func background(w *World, n int) *image.RGBA {
 }
 
 // render draws w into a fresh n × n RGBA image over bg, its background (nil: drawn now).
-func render(w *World, n int, bg *image.RGBA) *image.RGBA {
+func render(w *world, n int, bg *image.RGBA) *image.RGBA {
 	if bg == nil || bg.Rect.Dx() != n {
 		bg = background(w, n)
 	}
@@ -141,10 +141,10 @@ func render(w *World, n int, bg *image.RGBA) *image.RGBA {
 	return img
 }
 
-func drawObject(c canvas, o *Object, scale float64) {
+func drawObject(c canvas, o *object, scale float64) {
 	col := colourRGB[o.Colour]
 	r := o.radius() * scale
-	if o.Kind == Puck {
+	if o.kind == puck {
 		c.disc(o.X, o.Y, r, 0, col)
 		c.disc(o.X, o.Y, r*0.45, 0, shade(col, -0.35))
 		return

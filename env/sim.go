@@ -13,7 +13,7 @@ type Sim struct {
 	ep        Episode
 	suite     *simSuite
 	task      *simTask
-	w         *World
+	w         *world
 	steps     int // low-level steps executed this episode
 	maxSteps  int
 	res       int

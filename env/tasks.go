@@ -16,7 +16,7 @@ import (
 
 // subgoal asks object Obj (index into the scene's objects) to rest on zone Zone.
 type subgoal struct {
-	Obj, Zone int
+	Obj, zone int
 	// Grasp says the scripted demonstration grasps this object (so pushing it there is a pushcut).
 	Grasp bool
 }
@@ -65,7 +65,7 @@ func buildSuites() map[string]*simSuite {
 			Instruction: fmt.Sprintf("put the %s block on the %s plate", p[0], p[1]),
 			Blocks:      []string{p[0], other(i, p[0])},
 			Plates:      []string{p[1], other(i+1, p[1])},
-			Goals:       []subgoal{{Obj: 0, Zone: 0, Grasp: true}},
+			Goals:       []subgoal{{Obj: 0, zone: 0, Grasp: true}},
 		})
 	}
 	push := &simSuite{Name: "push", MaxSteps: 160}
@@ -75,7 +75,7 @@ func buildSuites() map[string]*simSuite {
 				Instruction: fmt.Sprintf("push the %s puck into the %s goal", c, side),
 				Pucks:       []string{c, other(i+2, c)},
 				GoalSide:    []string{side},
-				Goals:       []subgoal{{Obj: 0, Zone: 0}},
+				Goals:       []subgoal{{Obj: 0, zone: 0}},
 			})
 		}
 	}
@@ -89,7 +89,7 @@ func buildSuites() map[string]*simSuite {
 			Instruction: fmt.Sprintf("put the %s block on the %s plate, then the %s block on the %s plate", q[0], q[1], q[2], q[3]),
 			Blocks:      []string{q[0], q[2], otherThan(i, q[0], q[2])},
 			Plates:      []string{q[1], q[3]},
-			Goals:       []subgoal{{Obj: 0, Zone: 0, Grasp: true}, {Obj: 1, Zone: 1, Grasp: true}},
+			Goals:       []subgoal{{Obj: 0, zone: 0, Grasp: true}, {Obj: 1, zone: 1, Grasp: true}},
 		})
 	}
 	return map[string]*simSuite{"pick": pick, "push": push, "long": long}
@@ -146,18 +146,18 @@ func lookupTask(suite string, task int) (*simSuite, *simTask, error) {
 // layout builds the initial world of (suite, task, trial): positions drawn from a PCG stream
 // seeded by the suite, task and trial, with rejection of overlaps (up to a fixed number of tries,
 // after which the last draw is kept and the feasibility screen rejects the trial).
-func layout(suite string, task *simTask, taskID, trial int) *World {
+func layout(suite string, task *simTask, taskID, trial int) *world {
 	h := fnv.New64a()
 	h.Write([]byte(suite))
 	rng := rand.New(rand.NewPCG(h.Sum64()+uint64(taskID)*0x9E3779B97F4A7C15, uint64(trial)))
-	w := &World{Held: -1, GZ: startZ}
+	w := &world{Held: -1, GZ: startZ}
 	w.GX, w.GY = uniform(rng, 0.3), uniform(rng, 0.3)
 	for _, side := range task.GoalSide {
 		x := -0.85
 		if side == "right" {
 			x = 0.85
 		}
-		w.Zones = append(w.Zones, Zone{Colour: "goal", Goal: true, X: x, Y: 0, HW: 0.15, HH: 0.3})
+		w.Zones = append(w.Zones, zone{Colour: "goal", Goal: true, X: x, Y: 0, HW: 0.15, HH: 0.3})
 	}
 	for _, c := range task.Plates {
 		x, y := place(rng, 0.7, func(x, y float64) bool {
@@ -168,10 +168,10 @@ func layout(suite string, task *simTask, taskID, trial int) *World {
 			}
 			return true
 		})
-		w.Zones = append(w.Zones, Zone{Colour: c, X: x, Y: y})
+		w.Zones = append(w.Zones, zone{Colour: c, X: x, Y: y})
 	}
-	add := func(c string, k Kind, span float64) {
-		o := Object{Colour: c, Kind: k}
+	add := func(c string, k kind, span float64) {
+		o := object{Colour: c, kind: k}
 		o.X, o.Y = place(rng, span, func(x, y float64) bool {
 			for _, p := range w.Objects {
 				if math.Hypot(x-p.X, y-p.Y) < p.radius()+o.radius()+0.1 {
@@ -188,10 +188,10 @@ func layout(suite string, task *simTask, taskID, trial int) *World {
 		w.Objects = append(w.Objects, o)
 	}
 	for _, c := range task.Blocks {
-		add(c, Block, 0.8)
+		add(c, block, 0.8)
 	}
 	for _, c := range task.Pucks {
-		add(c, Puck, 0.7)
+		add(c, puck, 0.7)
 	}
 	return w
 }
@@ -211,9 +211,9 @@ func place(rng *rand.Rand, span float64, ok func(x, y float64) bool) (float64, f
 }
 
 // success reports whether every goal of the task holds in w.
-func (t *simTask) success(w *World) bool {
+func (t *simTask) success(w *world) bool {
 	for _, g := range t.Goals {
-		if !w.onZone(g.Obj, g.Zone) {
+		if !w.onZone(g.Obj, g.zone) {
 			return false
 		}
 	}
@@ -221,7 +221,7 @@ func (t *simTask) success(w *World) bool {
 }
 
 // pushcut reports whether a goal object the demonstration grasps reached its zone without being grasped.
-func (t *simTask) pushcut(w *World) bool {
+func (t *simTask) pushcut(w *world) bool {
 	for _, g := range t.Goals {
 		if g.Grasp && !w.Objects[g.Obj].Grasped {
 			return true
@@ -233,7 +233,7 @@ func (t *simTask) pushcut(w *World) bool {
 // feasible is the seed screen (RoboTwin keeps lists of solvable seeds): a layout is kept when its
 // objects do not overlap, no goal already holds, each goal plate is clear of other objects, and each
 // pushed object has room behind it and a clear corridor to its goal.
-func (t *simTask) feasible(w *World) (bool, string) {
+func (t *simTask) feasible(w *world) (bool, string) {
 	for i := range w.Objects {
 		a := &w.Objects[i]
 		for j := i + 1; j < len(w.Objects); j++ {
@@ -244,7 +244,7 @@ func (t *simTask) feasible(w *World) (bool, string) {
 		}
 	}
 	for _, g := range t.Goals {
-		o, z := &w.Objects[g.Obj], &w.Zones[g.Zone]
+		o, z := &w.Objects[g.Obj], &w.Zones[g.zone]
 		if z.contains(o.X, o.Y) {
 			return false, fmt.Sprintf("the %s object starts on its target", o.Colour)
 		}
@@ -254,7 +254,7 @@ func (t *simTask) feasible(w *World) (bool, string) {
 				return false, fmt.Sprintf("the %s object blocks the %s plate", p.Colour, z.Colour)
 			}
 		}
-		if o.Kind != Puck {
+		if o.kind != puck {
 			continue
 		}
 		ux, uy, _ := pushDir(o, z)
@@ -273,7 +273,7 @@ func (t *simTask) feasible(w *World) (bool, string) {
 }
 
 // pushDir is the unit direction from object o to the centre of zone z, and the distance.
-func pushDir(o *Object, z *Zone) (ux, uy, d float64) {
+func pushDir(o *object, z *zone) (ux, uy, d float64) {
 	dx, dy := z.X-o.X, z.Y-o.Y
 	d = math.Hypot(dx, dy)
 	if d < 1e-9 {

@@ -25,20 +25,20 @@ const (
 	startZ      = 0.6  // gripper height at reset
 )
 
-// Kind is an object kind.
-type Kind int
+// kind is an object kind.
+type kind int
 
 const (
-	// Block is a cube that can be grasped, carried and pushed.
-	Block Kind = iota
-	// Puck is a flat disc that can only be pushed.
-	Puck
+	// block is a cube that can be grasped, carried and pushed.
+	block kind = iota
+	// puck is a flat disc that can only be pushed.
+	puck
 )
 
-// Object is one movable object on the table.
-type Object struct {
+// object is one movable object on the table.
+type object struct {
 	Colour string
-	Kind   Kind
+	kind   kind // block or puck
 	X, Y   float64
 	Z      float64 // 0 on the table; the gripper height while held
 	// Grasped is set once the object has been attached to the gripper this episode.
@@ -47,22 +47,22 @@ type Object struct {
 	Pushed float64
 }
 
-func (o *Object) radius() float64 {
-	if o.Kind == Puck {
+func (o *object) radius() float64 {
+	if o.kind == puck {
 		return puckRadius
 	}
 	return blockRadius
 }
 
-func (o *Object) height() float64 {
-	if o.Kind == Puck {
+func (o *object) height() float64 {
+	if o.kind == puck {
 		return puckHeight
 	}
 	return blockHeight
 }
 
-// Zone is a flat target region: a plate (disc) or a goal (axis-aligned rectangle).
-type Zone struct {
+// zone is a flat target region: a plate (disc) or a goal (axis-aligned rectangle).
+type zone struct {
 	Colour string
 	Goal   bool    // rectangle goal rather than a plate
 	X, Y   float64 // centre
@@ -70,31 +70,31 @@ type Zone struct {
 }
 
 // contains reports whether an object centred at (x, y) is on the zone.
-func (z *Zone) contains(x, y float64) bool {
+func (z *zone) contains(x, y float64) bool {
 	if z.Goal {
 		return math.Abs(x-z.X) <= z.HW && math.Abs(y-z.Y) <= z.HH
 	}
 	return math.Hypot(x-z.X, y-z.Y) <= plateInside
 }
 
-// World is the full simulator state; it is a plain value apart from its slices (see clone).
-type World struct {
+// world is the full simulator state; it is a plain value apart from its slices (see clone).
+type world struct {
 	GX, GY, GZ float64 // gripper position
 	Closed     bool    // gripper closed
 	Held       int     // index of the held object, −1 when none
-	Objects    []Object
-	Zones      []Zone
+	Objects    []object
+	Zones      []zone
 }
 
-func (w *World) clone() *World {
+func (w *world) clone() *world {
 	c := *w
-	c.Objects = append([]Object(nil), w.Objects...)
-	c.Zones = append([]Zone(nil), w.Zones...)
+	c.Objects = append([]object(nil), w.Objects...)
+	c.Zones = append([]zone(nil), w.Zones...)
 	return &c
 }
 
 // onZone reports whether object o rests (not held) with its centre on zone z.
-func (w *World) onZone(o, z int) bool {
+func (w *world) onZone(o, z int) bool {
 	ob := &w.Objects[o]
 	return w.Held != o && ob.Z == 0 && w.Zones[z].contains(ob.X, ob.Y)
 }
@@ -102,7 +102,7 @@ func (w *World) onZone(o, z int) bool {
 func clamp(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
 
 // step applies one low-level action a = (dx, dy, dz, grip) in [−1, 1] (values are clamped).
-func (w *World) step(a []float32) {
+func (w *world) step(a []float32) {
 	dx := clamp(float64(a[0]), -1, 1) * maxXY
 	dy := clamp(float64(a[1]), -1, 1) * maxXY
 	dz := clamp(float64(a[2]), -1, 1) * maxZ
@@ -129,14 +129,14 @@ func (w *World) step(a []float32) {
 }
 
 // grasp attaches the nearest block under a low gripper.
-func (w *World) grasp() {
+func (w *world) grasp() {
 	if w.GZ > graspZ {
 		return
 	}
 	best, bestD := -1, graspTol
 	for i := range w.Objects {
 		o := &w.Objects[i]
-		if o.Kind != Block || o.Z != 0 {
+		if o.kind != block || o.Z != 0 {
 			continue
 		}
 		if d := math.Hypot(o.X-w.GX, o.Y-w.GY); d <= bestD {
@@ -154,7 +154,7 @@ func (w *World) grasp() {
 // pushObjects resolves contact between the gripper (which moved from (px, py, pz)) and the resting
 // objects, then between objects. A block the open fingers came down over, or already straddled,
 // sits between them and is not pushed.
-func (w *World) pushObjects(px, py, pz float64) {
+func (w *world) pushObjects(px, py, pz float64) {
 	for i := range w.Objects {
 		o := &w.Objects[i]
 		if i == w.Held || o.Z != 0 || w.GZ >= o.height() {
@@ -162,7 +162,7 @@ func (w *World) pushObjects(px, py, pz float64) {
 		}
 		ddx, ddy := o.X-w.GX, o.Y-w.GY
 		d := math.Hypot(ddx, ddy)
-		if d < graspTol && o.Kind == Block && (pz >= o.height() || math.Hypot(o.X-px, o.Y-py) < graspTol) {
+		if d < graspTol && o.kind == block && (pz >= o.height() || math.Hypot(o.X-px, o.Y-py) < graspTol) {
 			continue // the block sits between the fingers
 		}
 		min := gripRadius + o.radius()
@@ -179,7 +179,7 @@ func (w *World) pushObjects(px, py, pz float64) {
 }
 
 // separate pushes overlapping resting objects apart (a few relaxation passes) and keeps them on the table.
-func (w *World) separate() {
+func (w *world) separate() {
 	for pass := 0; pass < 3; pass++ {
 		moved := false
 		for i := range w.Objects {
@@ -214,7 +214,7 @@ func (w *World) separate() {
 }
 
 // moveObject displaces a resting object by (dx, dy), keeping it on the table and counting the push.
-func (w *World) moveObject(o *Object, dx, dy float64) {
+func (w *world) moveObject(o *object, dx, dy float64) {
 	r := o.radius()
 	nx, ny := clamp(o.X+dx, -1+r, 1-r), clamp(o.Y+dy, -1+r, 1-r)
 	o.Pushed += math.Hypot(nx-o.X, ny-o.Y)
