@@ -294,3 +294,20 @@ func TestIdleEnvsAreSweptAtCreate(t *testing.T) {
 		t.Fatalf("stepping a swept env: %v", err)
 	}
 }
+
+func TestADeadServerStopsARunAfterMaxErrors(t *testing.T) {
+	ts, c := serve(t, SimCatalog{})
+	c.CreateRetries, c.RetryBackoff = 1, time.Millisecond
+	ts.Close()
+	eps := make([]Episode, 200)
+	for i := range eps {
+		eps[i] = Episode{Suite: "pick", Trial: i}
+	}
+	rs, _, err := RunEpisodes(context.Background(), c, RandomPolicy{}, eps, RunOptions{Parallel: 4, MaxErrors: 5})
+	if err == nil || !strings.Contains(err.Error(), "more than 5") || !strings.Contains(err.Error(), "create pick/0/") {
+		t.Fatalf("error %v", err)
+	}
+	if rs[5].Err == "" || rs[6].Err != "" {
+		t.Fatalf("the run went on past the error budget: %+v", rs[5:7])
+	}
+}

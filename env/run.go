@@ -37,6 +37,10 @@ type RunOptions struct {
 	RecordFrames bool
 	// RecordLimit records only the first RecordLimit episodes of the list (0: all of them).
 	RecordLimit int
+	// MaxErrors stops the run once more episodes than this failed with env errors, so a dead
+	// server ends an evaluation instead of failing every episode in turn (0: 10 + 10% of the
+	// episodes; negative: never stop).
+	MaxErrors int
 }
 
 // records reports whether episode i's frames are kept.
@@ -114,27 +118,36 @@ func RunEpisodes(ctx context.Context, cat Catalog, p Policy, eps []Episode, opt 
 			}
 		}
 	}()
+	maxErr := opt.MaxErrors
+	if maxErr == 0 {
+		maxErr = 10 + len(eps)/10
+	}
+	nErr := 0
+	fail := func(i int, err error) {
+		results[i].Err = err.Error()
+		nErr++
+	}
 	next := 0
 	start := time.Now()
 	totalSteps := 0
 	// fill starts the next pending episode in s, recording construction failures.
 	fill := func(s *slot) {
 		s.i = -1
-		for next < len(eps) {
+		for next < len(eps) && (maxErr < 0 || nErr <= maxErr) {
 			i := next
 			next++
 			results[i].Episode = eps[i]
 			if s.env == nil {
 				e, err := cat.NewEnv(ctx)
 				if err != nil {
-					results[i].Err = err.Error()
+					fail(i, err)
 					continue
 				}
 				s.env = e
 			}
 			obs, err := s.env.Reset(ctx, eps[i])
 			if err != nil {
-				results[i].Err = err.Error()
+				fail(i, err)
 				continue
 			}
 			s.i, s.obs, s.step = i, obs, 0
@@ -161,6 +174,10 @@ func RunEpisodes(ctx context.Context, cat Catalog, p Policy, eps []Episode, opt 
 				ds = append(ds, Decision{Env: s.env, Episode: eps[s.i], Obs: s.obs, Step: s.step})
 			}
 		}
+		if maxErr >= 0 && nErr > maxErr {
+			return results, Summarize(results[:next]), fmt.Errorf("env: %d episodes failed with env errors (more than %d), stopping; last: %s",
+				nErr, maxErr, lastErr(results))
+		}
 		if len(active) == 0 {
 			break
 		}
@@ -180,7 +197,7 @@ func RunEpisodes(ctx context.Context, cat Catalog, p Policy, eps []Episode, opt 
 						return results, Summarize(results), fmt.Errorf("env: run episodes: %w", ctx.Err())
 					}
 				}
-				r.Err = errs[j].Error()
+				fail(s.i, errs[j])
 				s.env.Close()
 				s.env = nil
 				fill(s)
@@ -236,4 +253,14 @@ func stepRecording(ctx context.Context, active []*slot, chunks [][][]float32, op
 		}
 	}
 	return rs, errs
+}
+
+// lastErr is the last recorded episode error.
+func lastErr(rs []EpisodeResult) string {
+	for i := len(rs) - 1; i >= 0; i-- {
+		if rs[i].Err != "" {
+			return rs[i].Err
+		}
+	}
+	return ""
 }
