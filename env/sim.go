@@ -71,8 +71,8 @@ func (s *Sim) Reset(ctx context.Context, ep Episode) (*Observation, error) {
 		return nil, fmt.Errorf("env sim:%s: trial %d is negative", ep, ep.Trial)
 	}
 	cfg := ep.Config
-	if cfg.Resolution < 0 || cfg.Resolution > 1024 || cfg.MaxSteps < 0 || cfg.NumStepsWait < 0 || cfg.ChunkLen < 0 || cfg.ChunkLen > 1024 {
-		return nil, fmt.Errorf("env sim:%s: config resolution %d, max_steps %d, num_steps_wait %d, chunk_len %d: want 0..1024, >= 0, >= 0, 0..1024",
+	if cfg.Resolution < 0 || cfg.Resolution > 1024 || cfg.MaxSteps < 0 || cfg.NumStepsWait < 0 || cfg.NumStepsWait > 10000 || cfg.ChunkLen < 0 || cfg.ChunkLen > 1024 {
+		return nil, fmt.Errorf("env sim:%s: config resolution %d, max_steps %d, num_steps_wait %d, chunk_len %d: want 0..1024, >= 0, 0..10000, 0..1024",
 			ep, cfg.Resolution, cfg.MaxSteps, cfg.NumStepsWait, cfg.ChunkLen)
 	}
 	for _, cam := range cfg.Cameras {

@@ -127,6 +127,7 @@ func TestBadInputNamesTheEnvAndStep(t *testing.T) {
 		{"an unknown suite lists the known ones", Episode{Suite: "libero_10"}, nil, []string{`unknown suite "libero_10"`, "long, pick, push"}},
 		{"an unknown task lists the tasks", Episode{Suite: "pick", Task: 99}, nil, []string{"no task 99", "0: put the red block on the blue plate"}},
 		{"a negative trial is refused", Episode{Suite: "pick", Trial: -1}, nil, []string{"trial -1"}},
+		{"an endless settle is refused", Episode{Suite: "pick", Config: Config{NumStepsWait: 1 << 30}}, nil, []string{"num_steps_wait 1073741824", "0..10000"}},
 		{"an unknown camera is refused", Episode{Suite: "pick", Config: Config{Cameras: []string{"wrist"}}}, nil, []string{`camera "wrist"`}},
 		{"a row with three dims", Episode{Suite: "push", Task: 1, Trial: 4}, [][]float32{{0, 0, 0, 0}, {0, 0, 0}},
 			[]string{"env sim:push/1/4", "step 0", "row 1 has 3 dims, want 4"}},
