@@ -43,13 +43,14 @@ var precedence = []Status{CompileError, NoCode, SandboxError, Timeout, RuntimeEr
 
 // Config sets up a Checker.
 type Config struct {
-	// Limits bound each sandboxed run (one per stdio or call case; one for all asserts).
-	// Zero: sandbox.DefaultLimits with a 6 s wall clock and 4 s of CPU.
+	// Limits bound the sandboxed run of a whole check (all its cases run in one sandbox, each in a
+	// process of its own). Its wall clock is cut to CaseTimeout per case plus 5 s. Zero:
+	// sandbox.DefaultLimits with a 60 s wall clock.
 	Limits sandbox.Limits
+	// CaseTimeout bounds each case's wall-clock and CPU time (default 2 s).
+	CaseTimeout time.Duration
 	// Python is the interpreter inside the sandbox (default "python3").
 	Python string
-	// StopAtFirstFailure skips the remaining cases once one fails (all-pass rewards need no more).
-	StopAtFirstFailure bool
 	// Sandbox is the sandbox to use (default: sandbox.New(sandbox.Config{})).
 	Sandbox *sandbox.Sandbox
 }
@@ -64,7 +65,10 @@ type Checker struct {
 func New(cfg Config) (*Checker, error) {
 	if cfg.Limits == (sandbox.Limits{}) {
 		cfg.Limits = sandbox.DefaultLimits()
-		cfg.Limits.Wall, cfg.Limits.CPUSeconds = 6*time.Second, 4
+		cfg.Limits.Wall = 60 * time.Second
+	}
+	if cfg.CaseTimeout <= 0 {
+		cfg.CaseTimeout = 2 * time.Second
 	}
 	if err := cfg.Limits.Validate(); err != nil {
 		return nil, err
@@ -122,7 +126,7 @@ func ExtractProgram(response string) string {
 	return m[len(m)-1][2]
 }
 
-// Check runs program against tests. Every outcome, including the sandbox's own failures, is in the
+// Check runs program against tests in one sandboxed run. Every outcome, including the sandbox's own failures, is in the
 // Result: it has no error to return.
 func (c *Checker) Check(ctx context.Context, program string, tests Tests) Result {
 	res := Result{Total: tests.Len()}
@@ -134,17 +138,7 @@ func (c *Checker) Check(ctx context.Context, program string, tests Tests) Result
 		res.Status = NoCode
 		return res
 	}
-	if len(tests.Asserts) > 0 {
-		res.Cases = c.runAsserts(ctx, program, tests.Asserts)
-	} else {
-		for i := range tests.Inputs {
-			cs := c.runCase(ctx, program, tests, i)
-			res.Cases = append(res.Cases, cs)
-			if cs.Status == CompileError || (cs.Status != Pass && c.cfg.StopAtFirstFailure) {
-				break
-			}
-		}
-	}
+	res.Cases = c.runAll(ctx, program, tests)
 	res.Status = Pass
 	worst := len(precedence)
 	for _, cs := range res.Cases {
@@ -160,131 +154,119 @@ func (c *Checker) Check(ctx context.Context, program string, tests Tests) Result
 	}
 	if worst < len(precedence) {
 		res.Status = precedence[worst]
-	} else if len(res.Cases) < res.Total {
-		res.Status = WrongAnswer
 	}
 	return res
 }
 
-// harnessInput is the asserts and call modes' stdin: a fresh nonce that marks the harness's result
-// lines, and the cases.
-func harnessInput(cases any) (stdin []byte, nonce string) {
-	var b [12]byte
-	rand.Read(b[:])
-	nonce = hex.EncodeToString(b[:])
-	stdin, _ = json.Marshal(map[string]any{"nonce": nonce, "cases": cases})
-	return stdin, nonce
+// harnessReply is one case's result line from the harness.
+type harnessReply struct {
+	Status string          `json:"status"` // ok, exit, signal, timeout, error
+	Code   int             `json:"code"`
+	Signal int             `json:"signal"`
+	Stdout string          `json:"stdout"`
+	Value  json.RawMessage `json:"value"`
+	Error  string          `json:"error"`
 }
 
-// results are the harness's reply lines marked with nonce, in order.
-func results(stdout []byte, nonce string) []harnessReply {
-	var out []harnessReply
+// runAll runs every case in one sandboxed harness run (each case in a forked child with its own
+// deadline) and grades the replies.
+func (c *Checker) runAll(ctx context.Context, program string, tests Tests) []Case {
+	mode, cases := "stdio", any(tests.Inputs)
+	var outLimits []int
+	switch {
+	case len(tests.Asserts) > 0:
+		mode, cases = "asserts", tests.Asserts
+	case tests.FnName != "":
+		raw := make([]json.RawMessage, len(tests.Inputs))
+		for i, in := range tests.Inputs {
+			raw[i] = json.RawMessage(in)
+		}
+		mode, cases = "call", raw
+	default:
+		for _, want := range tests.Outputs {
+			outLimits = append(outLimits, max(2*len(want)+1024, 4096))
+		}
+	}
+	var b [12]byte
+	rand.Read(b[:])
+	nonce := hex.EncodeToString(b[:])
+	stdin, err := json.Marshal(map[string]any{"nonce": nonce, "mode": mode, "fn_name": tests.FnName, "cases": cases,
+		"timeout_s": c.cfg.CaseTimeout.Seconds(), "out_limits": outLimits})
+	if err != nil {
+		return []Case{{Status: SandboxError, Detail: err.Error()}}
+	}
+	lim := c.cfg.Limits
+	n := tests.Len()
+	lim.Wall = min(lim.Wall, time.Duration(n)*c.cfg.CaseTimeout+5*time.Second)
+	total := 64 << 10
+	for _, l := range outLimits {
+		total += l + 256
+	}
+	lim.OutputBytes = max(lim.OutputBytes, total)
+	r, err := c.sb.Run(ctx, sandbox.Spec{
+		Argv:   []string{c.cfg.Python, "harness.py"},
+		Stdin:  stdin,
+		Files:  []sandbox.File{{Path: "harness.py", Data: harness}, {Path: "solution.py", Data: []byte(program)}},
+		Limits: lim,
+	})
+	if err != nil {
+		return []Case{{Status: SandboxError, Detail: err.Error()}}
+	}
+	if r.Status == sandbox.StatusExit && r.ExitCode == 97 {
+		return []Case{{Status: CompileError, Detail: truncate(string(lastLine(bytes.TrimSpace(r.Stderr))), 200)}}
+	}
+	var out []Case
 	prefix := []byte(nonce + " ")
-	for _, line := range bytes.Split(stdout, []byte("\n")) {
-		if rest, ok := bytes.CutPrefix(line, prefix); ok {
-			var r harnessReply
-			if json.Unmarshal(rest, &r) == nil {
-				out = append(out, r)
-			}
+	for _, line := range bytes.Split(r.Stdout, []byte("\n")) {
+		rest, ok := bytes.CutPrefix(line, prefix)
+		var rep harnessReply
+		if !ok || json.Unmarshal(rest, &rep) != nil || len(out) == n {
+			continue
+		}
+		out = append(out, grade(rep, tests, len(out)))
+	}
+	for len(out) < n { // the harness itself ended early
+		switch r.Status {
+		case sandbox.StatusTimeout, sandbox.StatusCPULimit:
+			out = append(out, Case{Status: Timeout, Detail: "the check's wall clock ran out"})
+		case sandbox.StatusOK, sandbox.StatusExit:
+			out = append(out, Case{Status: RuntimeError, Detail: "the harness ended before this case: " + truncate(string(r.Stderr), 200)})
+		default:
+			out = append(out, Case{Status: RuntimeError, Detail: fmt.Sprintf("the harness ended before this case (%s)", r.Status)})
 		}
 	}
 	return out
 }
 
-// harnessReply is one result line of the harness.
-type harnessReply struct {
-	OK    bool            `json:"ok"`
-	Value json.RawMessage `json:"value"`
-	Error string          `json:"error"`
-}
-
-func (c *Checker) run(ctx context.Context, program string, stdin []byte, args ...string) (sandbox.Result, error) {
-	return c.sb.Run(ctx, sandbox.Spec{
-		Argv:   append([]string{c.cfg.Python, "harness.py"}, args...),
-		Stdin:  stdin,
-		Files:  []sandbox.File{{Path: "harness.py", Data: harness}, {Path: "solution.py", Data: []byte(program)}},
-		Limits: c.cfg.Limits,
-	})
-}
-
-// runCase runs stdio or call-based case i.
-func (c *Checker) runCase(ctx context.Context, program string, tests Tests, i int) Case {
-	if tests.FnName == "" {
-		r, err := c.run(ctx, program, []byte(tests.Inputs[i]), "stdio")
-		if cs, done := runFailure(r, err); done {
-			return cs
+// grade turns case i's harness reply into its outcome.
+func grade(rep harnessReply, tests Tests, i int) Case {
+	switch rep.Status {
+	case "ok":
+	case "timeout":
+		return Case{Status: Timeout, Detail: "over the per-case time limit"}
+	case "error":
+		if len(tests.Asserts) > 0 && strings.HasPrefix(rep.Error, "AssertionError") {
+			return Case{Status: WrongAnswer, Detail: rep.Error}
 		}
-		if sameOutput(string(r.Stdout), tests.Outputs[i]) {
+		return Case{Status: RuntimeError, Detail: truncate(rep.Error, 200)}
+	case "signal":
+		return Case{Status: RuntimeError, Detail: fmt.Sprintf("killed by signal %d %s", rep.Signal, truncate(rep.Error, 200))}
+	default:
+		return Case{Status: RuntimeError, Detail: fmt.Sprintf("exit %d %s", rep.Code, truncate(rep.Error, 200))}
+	}
+	switch {
+	case len(tests.Asserts) > 0:
+		return Case{Status: Pass}
+	case tests.FnName != "":
+		if sameValue(rep.Value, tests.Outputs[i]) {
 			return Case{Status: Pass}
 		}
-		return Case{Status: WrongAnswer, Detail: fmt.Sprintf("expected %.80q, got %.80q", tests.Outputs[i], r.Stdout)}
-	}
-	stdin, nonce := harnessInput(json.RawMessage(tests.Inputs[i]))
-	r, err := c.run(ctx, program, stdin, "call", tests.FnName)
-	if cs, done := runFailure(r, err); done {
-		return cs
-	}
-	replies := results(r.Stdout, nonce)
-	if len(replies) != 1 {
-		return Case{Status: RuntimeError, Detail: "no harness reply (the program exited before returning)"}
-	}
-	reply := replies[0]
-	if !reply.OK {
-		return Case{Status: RuntimeError, Detail: reply.Error}
-	}
-	if sameValue(reply.Value, tests.Outputs[i]) {
-		return Case{Status: Pass}
-	}
-	return Case{Status: WrongAnswer, Detail: fmt.Sprintf("expected %.80s, got %.80s", tests.Outputs[i], reply.Value)}
-}
-
-// runAsserts runs every assert in one sandboxed run; asserts after a timeout or crash fail with it.
-func (c *Checker) runAsserts(ctx context.Context, program string, asserts []string) []Case {
-	stdin, nonce := harnessInput(asserts)
-	r, err := c.run(ctx, program, stdin, "asserts")
-	failure, failed := runFailure(r, err)
-	var cases []Case
-	for _, reply := range results(r.Stdout, nonce) {
-		if len(cases) == len(asserts) {
-			break
+		return Case{Status: WrongAnswer, Detail: fmt.Sprintf("expected %.80s, got %.80s", tests.Outputs[i], rep.Value)}
+	default:
+		if sameOutput(rep.Stdout, tests.Outputs[i]) {
+			return Case{Status: Pass}
 		}
-		if reply.OK {
-			cases = append(cases, Case{Status: Pass})
-		} else {
-			cases = append(cases, Case{Status: WrongAnswer, Detail: reply.Error})
-		}
-	}
-	if failure.Status == CompileError {
-		return []Case{failure}
-	}
-	for len(cases) < len(asserts) {
-		if !failed {
-			failure = Case{Status: RuntimeError, Detail: "the run ended before this assert"}
-		}
-		cases = append(cases, failure)
-	}
-	return cases
-}
-
-// runFailure classifies a run that did not get as far as producing an answer; done is false when
-// the run exited normally and its output must be compared.
-func runFailure(r sandbox.Result, err error) (Case, bool) {
-	if err != nil {
-		return Case{Status: SandboxError, Detail: err.Error()}, true
-	}
-	tail := func() string { return truncate(string(lastLine(bytes.TrimSpace(r.Stderr))), 200) }
-	switch r.Status {
-	case sandbox.StatusOK:
-		return Case{}, false
-	case sandbox.StatusTimeout, sandbox.StatusCPULimit:
-		return Case{Status: Timeout, Detail: string(r.Status)}, true
-	case sandbox.StatusExit:
-		if r.ExitCode == 97 {
-			return Case{Status: CompileError, Detail: tail()}, true
-		}
-		return Case{Status: RuntimeError, Detail: tail()}, true
-	default: // signal, output_limit, file_limit
-		return Case{Status: RuntimeError, Detail: fmt.Sprintf("%s %s", r.Status, tail())}, true
+		return Case{Status: WrongAnswer, Detail: fmt.Sprintf("expected %.80q, got %.80q", tests.Outputs[i], rep.Stdout)}
 	}
 }
 

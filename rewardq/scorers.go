@@ -10,8 +10,7 @@ import (
 )
 
 // DefaultScorers are the scorers a worker serves unless told otherwise: "code" (the fraction of a
-// program's tests that pass, in the sandbox) and "code_all" (1 only when every test passes; it
-// stops at the first failing test).
+// program's tests that pass, in the sandbox) and "code_all" (1 only when every test passes).
 func DefaultScorers() map[string]Scorer {
 	return map[string]Scorer{"code": &codeScorer{}, "code_all": &codeScorer{allPass: true}}
 }
@@ -28,7 +27,7 @@ type codeScorer struct {
 
 // Score implements Scorer.
 func (c *codeScorer) Score(ctx context.Context, j Job) (float64, string, error) {
-	c.once.Do(func() { c.checker, c.err = codetest.New(codetest.Config{StopAtFirstFailure: c.allPass}) })
+	c.once.Do(func() { c.checker, c.err = codetest.New(codetest.Config{}) })
 	if c.err != nil {
 		return 0, "", c.err
 	}

@@ -131,7 +131,8 @@ func TestEscapesAndAbuseAreContained(t *testing.T) {
 					t.Errorf("signal %d, want 11", r.Signal)
 				}
 			}},
-		{name: "an infinite loop hits the CPU limit", src: "while True: pass", lim: short, status: []Status{StatusCPULimit}},
+		{name: "an infinite loop hits the CPU limit", src: "while True: pass", status: []Status{StatusCPULimit},
+			lim: func() Limits { l := short; l.Wall = 30 * time.Second; return l }()}, // 1 s of CPU, however busy the machine
 		{name: "a sleeper hits the wall clock", src: "import time; time.sleep(60)",
 			lim: func() Limits { l := short; l.Wall = 500 * time.Millisecond; return l }(), status: []Status{StatusTimeout},
 			check: func(t *testing.T, r Result) {
