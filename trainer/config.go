@@ -8,6 +8,7 @@ import (
 
 	"github.com/ascent-rl/ascent/algo"
 	"github.com/ascent-rl/ascent/config"
+	"github.com/ascent-rl/ascent/rollout"
 )
 
 // Config is a whole training run. Keys are the YAML names; `ascent train --set algo.optim.lr=1e-4`
@@ -90,7 +91,8 @@ type DataConfig struct {
 	TrainFile string `yaml:"train_file"`
 	// ValFile is a JSONL or parquet file for held-out evaluation ("" with a built-in task: its test split).
 	ValFile string `yaml:"val_file"`
-	// PromptSuffix is appended to every file prompt (JustRL: "\n\nPlease reason step by step, …").
+	// PromptSuffix is appended to every file prompt; "justrl" is data.JustRLSuffix ("\n\nPlease
+	// reason step by step, …"). Built-in task prompts are left alone.
 	PromptSuffix string `yaml:"prompt_suffix"`
 }
 
@@ -170,12 +172,6 @@ func ScaleForTinyModel(a *algo.Config) {
 		a.Reward.Vote.NVotes, a.Reward.Vote.NTrain = 8, 4
 		a.Batch.Rollouts = 8
 	}
-	if a.Reward.Switch.Enabled {
-		a.Reward.Switch.NVerify = a.Batch.Rollouts
-	}
-	if a.Critic != nil {
-		a.Critic.LR = 1e-4
-	}
 	// Dr.GRPO-style constant normalisers are "the maximum response length" in the papers.
 	if a.Loss.Agg.Mode == algo.SeqMeanTokenSumNorm && a.Loss.Agg.ScaleFactor > float64(a.Batch.MaxResponseLen) {
 		a.Loss.Agg.ScaleFactor = float64(a.Batch.MaxResponseLen)
@@ -228,6 +224,11 @@ func (c Config) validate() error {
 		return fmt.Errorf("config: algo.batch.mini_batch_prompts = %d must divide algo.batch.prompts = %d", b.MiniBatchPrompts, b.Prompts)
 	case b.MaxResponseLen <= 0:
 		return fmt.Errorf("config: algo.batch.max_response_len = %d must be ≥ 1", b.MaxResponseLen)
+	}
+	if f := c.Algo.Reward.FilterGroups; f.Enabled {
+		if _, err := rollout.TrajectoryMetric(filterMetric(f.Metric)); err != nil {
+			return fmt.Errorf("config: algo.reward.filter_groups.metric: %w", err)
+		}
 	}
 	if c.Data.TrainFile == "" && c.Data.Task == "" {
 		return fmt.Errorf("config: set data.task (a built-in task) or data.train_file")

@@ -6,13 +6,12 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/ascent-rl/ascent/engine"
 	"github.com/ascent-rl/ascent/engine/openai"
 	"github.com/ascent-rl/ascent/model/tokenizer"
 )
 
 // sampler is what draws the training rollouts: the local policy engine, or remote servers.
-func (t *Trainer) sampler() engine.Engine {
+func (t *Trainer) sampler() Sampler {
 	if t.remote != nil {
 		return t.remote
 	}

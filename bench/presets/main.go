@@ -27,6 +27,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/ascent-rl/ascent/algo"
+	"github.com/ascent-rl/ascent/engine/local"
 	"github.com/ascent-rl/ascent/trainer"
 )
 
@@ -68,7 +69,7 @@ func run(steps, sftSteps int, out string, presets []string, seed uint64) error {
 	if err != nil {
 		return err
 	}
-	sum, err := trainer.Run(ctx, cfg, "", nil)
+	sum, err := trainer.Run(ctx, cfg, "", nil, local.NewLearner)
 	if err != nil {
 		return err
 	}
@@ -82,7 +83,7 @@ func run(steps, sftSteps int, out string, presets []string, seed uint64) error {
 			return fmt.Errorf("%s: %w", p, err)
 		}
 		start := time.Now()
-		s, err := trainer.Run(ctx, cfg, "", nil)
+		s, err := trainer.Run(ctx, cfg, "", nil, local.NewLearner)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}

@@ -1,4 +1,4 @@
-// Package local is the embedded engine.Engine: it samples with the model package's plain-Go
+// Package local is the embedded engine: it samples with the model package's plain-Go
 // KV-cache decoder and computes log-probs and gradients with a GoMLX graph on the pure-Go backend,
 // with AdamW on the host. `ascent train` uses it when no remote rollout server is configured, and
 // `go run ./bench/engine` measures it.
@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/ascent-rl/ascent/engine"
+	"github.com/ascent-rl/ascent/model"
 )
 
 // Config configures the local engine. The zero value of every field except LR means "use the
@@ -100,4 +103,11 @@ func (c Config) Validate() error {
 		return fmt.Errorf("engine config: micro_batch_rows %d: expected ≥ 0", c.MicroBatchRows)
 	}
 	return nil
+}
+
+// NewLearner creates an engine on p with the trainer's optimizer settings and the defaults for
+// everything else (the constructor trainer.Run takes).
+func NewLearner(p *model.Params, o engine.OptimizerConfig) (*Engine, error) {
+	return New(p, Config{LR: o.LR, WeightDecay: o.WeightDecay, WarmupSteps: o.WarmupSteps, Schedule: o.Schedule,
+		MinLRRatio: o.MinLRRatio, TotalSteps: o.TotalSteps, GradClip: o.GradClip, MicroBatchRows: o.MicroBatchRows, Seed: o.Seed})
 }

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/ascent-rl/ascent/engine"
 	"github.com/ascent-rl/ascent/model"
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/gobackend"
@@ -16,7 +15,8 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
-// Engine is the local engine.Engine. Its methods are safe for concurrent use; they are serialised.
+// Engine samples from and trains a policy on this machine (trainer.Learner and trainer.Sampler).
+// Its methods are safe for concurrent use; they are serialised.
 type Engine struct {
 	mu      sync.Mutex
 	cfg     Config
@@ -41,8 +41,6 @@ type Engine struct {
 	logitsExec       *Exec // last-position logits, for the reference decoder
 	referenceSampler bool  // sample with graphDecoder instead of model.Decoder (tests)
 }
-
-var _ engine.Engine = (*Engine)(nil)
 
 // head is an auxiliary trained tensor pair outside the HF checkpoint (value or log Z head).
 type head struct {

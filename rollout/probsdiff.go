@@ -1,13 +1,17 @@
-package local
+package rollout
 
-import "math"
+import (
+	"math"
 
-// RolloutProbsDiff compares the sampler's per-token log-probs with the trainer's recomputed ones
+	"github.com/ascent-rl/ascent/metric"
+)
+
+// ProbsDiff compares the sampler's per-token log-probs with the trainer's recomputed ones
 // (both [rows][tokens], same temperature) and returns verl's mismatch metrics
 // training/rollout_probs_diff_mean and training/rollout_probs_diff_max: the mean and max of
 // |exp(sampler) − exp(trainer)| over all tokens. Rows of unequal lengths are compared on their
 // common prefix.
-func RolloutProbsDiff(sampler, trainer [][]float32) map[string]float64 {
+func ProbsDiff(sampler, trainer [][]float32) map[string]float64 {
 	var sum, mx float64
 	n := 0
 	for i := range min(len(sampler), len(trainer)) {
@@ -22,5 +26,5 @@ func RolloutProbsDiff(sampler, trainer [][]float32) map[string]float64 {
 	if n > 0 {
 		mean = sum / float64(n)
 	}
-	return map[string]float64{"training/rollout_probs_diff_mean": mean, "training/rollout_probs_diff_max": mx}
+	return map[string]float64{metric.RolloutProbsDiff: mean, metric.RolloutProbsDiffMx: mx}
 }
