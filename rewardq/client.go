@@ -11,6 +11,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/ascent-rl/ascent/answer"
 )
 
 // ClientStats count a client's jobs, for the trainer's reward/workers/* metrics.
@@ -78,8 +80,9 @@ func (c *Client) deadLetter(m *nats.Msg) {
 	if !ok {
 		return
 	}
-	res, _ := json.Marshal(Result{ID: id, Status: StatusError, Attempt: adv.Deliveries,
-		Detail: fmt.Sprintf("dead letter: no worker finished it in %d deliveries", adv.Deliveries)})
+	dl := failure(id, answer.StatusError, fmt.Sprintf("dead letter: no worker finished it in %d deliveries", adv.Deliveries))
+	dl.Attempt = adv.Deliveries
+	res, _ := json.Marshal(dl)
 	if _, err := c.q.results.Create(ctx, resultKey(batch, id), res); err == nil {
 		c.stats.dead.Add(1)
 	}
@@ -143,7 +146,7 @@ func (c *Client) Score(ctx context.Context, batch string, jobs []Job) ([]Result,
 		case now := <-tick.C:
 			for i, j := range jobs {
 				if !have[i] && !j.Deadline.IsZero() && now.After(j.Deadline.Add(c.Grace)) {
-					results[i] = Result{ID: j.ID, Status: StatusTimeout, Detail: "no result by the deadline (are workers running?)"}
+					results[i] = failure(j.ID, answer.StatusTimeout, "no result by the deadline (are workers running?)")
 					have[i] = true
 					left--
 					c.count(results[i])
@@ -157,9 +160,9 @@ func (c *Client) Score(ctx context.Context, batch string, jobs []Job) ([]Result,
 func (c *Client) count(r Result) {
 	c.stats.completed.Add(1)
 	switch r.Status {
-	case StatusTimeout:
+	case answer.StatusTimeout:
 		c.stats.timeouts.Add(1)
-	case StatusError:
+	case answer.StatusError:
 		c.stats.errors.Add(1)
 	}
 }

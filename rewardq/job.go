@@ -7,6 +7,10 @@
 //	c, _ := rewardq.Dial(ctx, url, rewardq.Config{})
 //	results, _ := c.Score(ctx, "run42-step7", jobs)        // one Result per job, in order
 //
+// A job is a reward.Request (data_source, solution, ground truth, extra info): workers score it
+// through the reward registry (code rewards in the sandbox, any registered function), so a reward
+// registered once runs in-process or on the workers alike.
+//
 // Delivery is at least once: a job whose worker dies is redelivered after Config.AckWait. Results
 // are idempotent: each is stored once under "<batch>.<job id>" in a key-value bucket (the first
 // write wins; later ones are counted as duplicates), so nothing is lost and nothing counted twice.
@@ -15,40 +19,44 @@
 package rewardq
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"time"
+
+	"github.com/ascent-rl/ascent/answer"
+	"github.com/ascent-rl/ascent/reward"
 )
 
 // Job is one reward computation.
 type Job struct {
-	ID       string          `json:"id"`                // unique within its batch: letters, digits, - and _
-	Kind     string          `json:"kind"`              // the scorer, e.g. "code"
-	Response string          `json:"response"`          // the model's response
-	Truth    json.RawMessage `json:"truth"`             // what the scorer compares against (code: the tests)
-	Deadline time.Time       `json:"deadline"`          // after it, the job is answered with status timeout
-	Attempt  int             `json:"attempt,omitempty"` // set by the worker: which delivery computed it
+	ID          string         `json:"id"`          // unique within its batch: letters, digits, - and _
+	DataSource  string         `json:"data_source"` // the reward function (verl data_source), e.g. "code"
+	Solution    string         `json:"solution"`    // the model's response
+	GroundTruth string         `json:"ground_truth"`
+	ExtraInfo   map[string]any `json:"extra_info,omitempty"`
+	Deadline    time.Time      `json:"deadline"`          // after it, the job is answered with status timeout
+	Attempt     int            `json:"attempt,omitempty"` // set by the worker: which delivery computed it
 }
 
-// Status says how a job's score came about; only StatusOK scores are real scores.
-type Status string
+// Request is the job as a reward.Request.
+func (j Job) Request() reward.Request {
+	return reward.Request{DataSource: j.DataSource, Solution: j.Solution, GroundTruth: j.GroundTruth, ExtraInfo: j.ExtraInfo}
+}
 
-const (
-	StatusOK      Status = "ok"      // the scorer ran; Detail may carry the scorer's own status
-	StatusTimeout Status = "timeout" // the job's deadline passed (before or while it was scored, or while waiting)
-	StatusError   Status = "error"   // the scorer failed, or the job is a dead letter
-)
-
-// Result is a job's outcome.
+// Result is a job's outcome: the reward's score and verdict, and who computed it. The queue's own
+// failures are verdict statuses too: timeout (the deadline passed before or while the job was
+// scored, or while the client waited) and error (no scorer, a dead letter).
 type Result struct {
-	ID      string        `json:"id"`
-	Score   float64       `json:"score"`
-	Status  Status        `json:"status"`
-	Detail  string        `json:"detail,omitempty"` // the scorer's status (code: "runtime_error", …) or the error
-	Worker  string        `json:"worker,omitempty"` // which worker wrote it
-	Attempt int           `json:"attempt,omitempty"`
-	Elapsed time.Duration `json:"elapsed,omitempty"`
+	ID            string `json:"id"`
+	reward.Result `json:"result"`
+	Worker        string        `json:"worker,omitempty"` // which worker wrote it
+	Attempt       int           `json:"attempt,omitempty"`
+	Elapsed       time.Duration `json:"elapsed,omitempty"`
+}
+
+// failure is a result that carries only a status and why.
+func failure(id string, s answer.Status, detail string) Result {
+	return Result{ID: id, Result: reward.Result{Verdict: answer.Verdict{Status: s, Detail: detail}}}
 }
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)

@@ -14,6 +14,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ascent-rl/ascent/answer"
+	"github.com/ascent-rl/ascent/reward"
 )
 
 // Worker processes in these tests are this test binary started again with ASCENT_REWARDQ_URL set:
@@ -38,23 +41,25 @@ type slowTruth struct {
 }
 
 func testScorers() map[string]Scorer {
-	m := DefaultScorers()
-	m["slow"] = ScorerFunc(func(ctx context.Context, j Job) (float64, string, error) {
-		var t slowTruth
-		json.Unmarshal(j.Truth, &t)
-		if t.Started != "" {
-			os.WriteFile(t.Started, []byte(strconv.Itoa(os.Getpid())), 0o644)
-		}
-		select {
-		case <-time.After(time.Duration(t.MS) * time.Millisecond):
-			return t.Score, "slept", nil
-		case <-ctx.Done():
-			return 0, "", ctx.Err()
-		}
-	})
-	m["fail"] = ScorerFunc(func(context.Context, Job) (float64, string, error) { return 0, "", errors.New("judge endpoint down") })
-	m["crash"] = ScorerFunc(func(context.Context, Job) (float64, string, error) { os.Exit(3); return 0, "", nil })
-	return m
+	return map[string]Scorer{
+		"slow": ScorerFunc(func(ctx context.Context, j Job) (reward.Result, error) {
+			var t slowTruth
+			json.Unmarshal([]byte(j.GroundTruth), &t)
+			if t.Started != "" {
+				os.WriteFile(t.Started, []byte(strconv.Itoa(os.Getpid())), 0o644)
+			}
+			select {
+			case <-time.After(time.Duration(t.MS) * time.Millisecond):
+				return reward.Result{Score: t.Score, Verdict: answer.Verdict{Status: answer.StatusOK, Detail: "slept"}}, nil
+			case <-ctx.Done():
+				return reward.Result{}, ctx.Err()
+			}
+		}),
+		"fail": ScorerFunc(func(context.Context, Job) (reward.Result, error) {
+			return reward.Result{}, errors.New("judge endpoint down")
+		}),
+		"crash": ScorerFunc(func(context.Context, Job) (reward.Result, error) { os.Exit(3); return reward.Result{}, nil }),
+	}
 }
 
 func embedded(t *testing.T) string {
@@ -83,7 +88,7 @@ func startWorker(t *testing.T, url, name string, cfg Config) *exec.Cmd {
 
 func slowJob(id string, ms int, score float64, deadline time.Duration) Job {
 	truth, _ := json.Marshal(slowTruth{MS: ms, Score: score})
-	return Job{ID: id, Kind: "slow", Truth: truth, Deadline: time.Now().Add(deadline)}
+	return Job{ID: id, DataSource: "slow", GroundTruth: string(truth), Deadline: time.Now().Add(deadline)}
 }
 
 func dial(t *testing.T, url string, cfg Config) *Client {
@@ -114,7 +119,7 @@ func TestWorkerProcessesScoreEveryJobOnce(t *testing.T) {
 	}
 	workers := map[string]int{}
 	for i, r := range res {
-		if r.ID != jobs[i].ID || r.Status != StatusOK || r.Score != float64(i)/10 {
+		if r.ID != jobs[i].ID || r.Status != answer.StatusOK || r.Score != float64(i)/10 {
 			t.Errorf("result %d = %+v, want id %s ok score %v", i, r, jobs[i].ID, float64(i)/10)
 		}
 		workers[r.Worker]++
@@ -150,7 +155,7 @@ func TestAJobOfAKilledWorkerIsRedeliveredAndCountedOnce(t *testing.T) {
 	first := startWorker(t, url, "doomed", cfg)
 	started := filepath.Join(t.TempDir(), "started")
 	truth, _ := json.Marshal(slowTruth{MS: 1500, Score: 0.5, Started: started})
-	job := Job{ID: "victim", Kind: "slow", Truth: truth, Deadline: time.Now().Add(30 * time.Second)}
+	job := Job{ID: "victim", DataSource: "slow", GroundTruth: string(truth), Deadline: time.Now().Add(30 * time.Second)}
 
 	var wg sync.WaitGroup
 	var res []Result
@@ -178,7 +183,7 @@ func TestAJobOfAKilledWorkerIsRedeliveredAndCountedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := res[0]; r.Status != StatusOK || r.Score != 0.5 || r.Worker != "rescuer" || r.Attempt != 2 {
+	if r := res[0]; r.Status != answer.StatusOK || r.Score != 0.5 || r.Worker != "rescuer" || r.Attempt != 2 {
 		t.Fatalf("result %+v, want ok 0.5 from the rescuer on attempt 2", r)
 	}
 	hist, err := c.q.results.History(context.Background(), resultKey("b", "victim"))
@@ -197,7 +202,7 @@ func TestDeadlinesDeadLettersAndFailures(t *testing.T) {
 		c := dial(t, url, Config{Stream: "NOWORKERS", Subject: "nowork", Bucket: "nowork", AckWait: cfg.AckWait, MaxDeliver: 2})
 		c.Grace = 100 * time.Millisecond
 		res, err := c.Score(ctx, "late", []Job{slowJob("a", 10, 1, 300*time.Millisecond)})
-		if err != nil || res[0].Status != StatusTimeout || c.Stats().Timeouts != 1 {
+		if err != nil || res[0].Status != answer.StatusTimeout || c.Stats().Timeouts != 1 {
 			t.Fatalf("%v %+v %+v, want a timeout", err, res, c.Stats())
 		}
 	})
@@ -216,13 +221,13 @@ func TestDeadlinesDeadLettersAndFailures(t *testing.T) {
 
 	expired := slowJob("expired", 10, 1, -time.Second)
 	overrun := slowJob("overrun", 5000, 1, 300*time.Millisecond)
-	failing := Job{ID: "failing", Kind: "fail", Deadline: time.Now().Add(30 * time.Second)}
-	unknown := Job{ID: "unknown", Kind: "nope", Deadline: time.Now().Add(30 * time.Second)}
+	failing := Job{ID: "failing", DataSource: "fail", Deadline: time.Now().Add(30 * time.Second)}
+	unknown := Job{ID: "unknown", DataSource: "no-such-reward", Deadline: time.Now().Add(30 * time.Second)}
 	res, err := c.Score(ctx, "mixed", []Job{expired, overrun, failing, unknown})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Status{StatusTimeout, StatusTimeout, StatusError, StatusError}
+	want := []answer.Status{answer.StatusTimeout, answer.StatusTimeout, answer.StatusError, answer.StatusError}
 	for i, r := range res {
 		if r.Status != want[i] {
 			t.Errorf("%s: %+v, want %s", r.ID, r, want[i])
@@ -235,7 +240,7 @@ func TestDeadlinesDeadLettersAndFailures(t *testing.T) {
 	<-ran // only worker processes take the poison job below
 
 	t.Run("a job that kills every worker becomes a dead letter", func(t *testing.T) {
-		crash := Job{ID: "poison", Kind: "crash", Deadline: time.Now().Add(40 * time.Second)}
+		crash := Job{ID: "poison", DataSource: "crash", Deadline: time.Now().Add(40 * time.Second)}
 		var wg sync.WaitGroup
 		var res []Result
 		var err error
@@ -245,7 +250,7 @@ func TestDeadlinesDeadLettersAndFailures(t *testing.T) {
 		for n := 0; ; n++ { // keep a worker alive: each one dies on the job
 			select {
 			case <-done:
-				if err != nil || res[0].Status != StatusError || c.Stats().DeadLetter != 1 {
+				if err != nil || res[0].Status != answer.StatusError || c.Stats().DeadLetter != 1 {
 					t.Fatalf("%v %+v %+v, want a dead letter", err, res, c.Stats())
 				}
 				return
@@ -276,25 +281,26 @@ func TestCodeJobsRunInTheSandbox(t *testing.T) {
 	}
 	defer w.Close()
 	go w.Run(ctx)
-	tests := json.RawMessage(`{"inputs": ["1 2\n", "5 5\n"], "outputs": ["3\n", "10\n"]}`)
+	tests := `{"inputs": ["1 2\n", "5 5\n"], "outputs": ["3\n", "10\n"]}`
 	right := "```python\na, b = map(int, input().split())\nprint(a + b)\n```"
 	half := "```python\na, b = map(int, input().split())\nprint(a + b if a < 5 else 0)\n```"
 	dl := time.Now().Add(30 * time.Second)
 	res, err := c.Score(ctx, "code", []Job{
-		{ID: "right", Kind: "code", Response: right, Truth: tests, Deadline: dl},
-		{ID: "half", Kind: "code", Response: half, Truth: tests, Deadline: dl},
-		{ID: "halfall", Kind: "code_all", Response: half, Truth: tests, Deadline: dl},
-		{ID: "prose", Kind: "code", Response: "the answer is 3", Truth: tests, Deadline: dl},
+		{ID: "right", DataSource: "code", Solution: right, GroundTruth: tests, Deadline: dl},
+		{ID: "half", DataSource: "code", Solution: half, GroundTruth: tests, Deadline: dl},
+		{ID: "halfall", DataSource: "code_all", Solution: half, GroundTruth: tests, Deadline: dl},
+		{ID: "prose", DataSource: "code", Solution: "the answer is 3", GroundTruth: tests, Deadline: dl},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []struct {
 		score  float64
+		status answer.Status
 		detail string
-	}{{1, "ok 2/2"}, {0.5, "wrong_answer 1/2"}, {0, "wrong_answer 1/2"}, {0, "no_code 0/2"}}
+	}{{1, answer.StatusOK, "ok 2/2"}, {0.5, answer.StatusOK, "wrong_answer 1/2"}, {0, answer.StatusOK, "wrong_answer 1/2"}, {0, answer.StatusUnparsable, "no_code 0/2"}}
 	for i, r := range res {
-		if r.Status != StatusOK || r.Score != want[i].score || r.Detail != want[i].detail {
+		if r.Status != want[i].status || r.Score != want[i].score || r.Detail != want[i].detail {
 			t.Errorf("%s: %+v, want score %v detail %q", r.ID, r, want[i].score, want[i].detail)
 		}
 	}

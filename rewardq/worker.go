@@ -12,28 +12,31 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/ascent-rl/ascent/answer"
+	"github.com/ascent-rl/ascent/reward"
 )
 
-// Scorer computes one job's score. A returned error is an infrastructure failure (the sandbox
-// could not start, a judge endpoint is down): the job is retried on another delivery and becomes a
-// dead letter after Config.MaxDeliver attempts. The program's or model's own failures are scores
-// with a detail, not errors.
+// Scorer computes one job's reward. A returned error is a failure worth retrying elsewhere (a
+// judge endpoint is down): the job is redelivered and becomes a dead letter after
+// Config.MaxDeliver attempts. Statuses in the result (a verifier's timeout, unparsable answer or
+// error) are final.
 type Scorer interface {
-	Score(ctx context.Context, job Job) (score float64, detail string, err error)
+	Score(ctx context.Context, job Job) (reward.Result, error)
 }
 
 // ScorerFunc adapts a function to Scorer.
-type ScorerFunc func(ctx context.Context, job Job) (float64, string, error)
+type ScorerFunc func(ctx context.Context, job Job) (reward.Result, error)
 
 // Score calls f.
-func (f ScorerFunc) Score(ctx context.Context, job Job) (float64, string, error) { return f(ctx, job) }
+func (f ScorerFunc) Score(ctx context.Context, job Job) (reward.Result, error) { return f(ctx, job) }
 
 // WorkerConfig configures a worker process.
 type WorkerConfig struct {
 	Queue Config // the queue to serve
 	// Name identifies the worker in results (default "<hostname>-<pid>").
 	Name string
-	// Scorers by job kind (default: DefaultScorers()).
+	// Scorers override the reward registry for some data_sources (nil: Registry for all).
 	Scorers map[string]Scorer
 	// Concurrency is how many jobs the worker scores at once (default 1).
 	Concurrency int
@@ -72,9 +75,6 @@ func NewWorker(ctx context.Context, url string, cfg WorkerConfig) (*Worker, erro
 	if cfg.Name == "" {
 		host, _ := os.Hostname()
 		cfg.Name = fmt.Sprintf("%s-%d", host, os.Getpid())
-	}
-	if cfg.Scorers == nil {
-		cfg.Scorers = DefaultScorers()
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 1
@@ -148,56 +148,56 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	var job Job
 	if !ok || json.Unmarshal(msg.Data(), &job) != nil {
 		if ok {
-			w.store(ctx, batch, Result{ID: id, Status: StatusError, Detail: "malformed job", Attempt: attempt})
+			r := failure(id, answer.StatusError, "malformed job")
+			r.Attempt = attempt
+			w.store(ctx, batch, r)
 		}
 		msg.Term()
 		return
 	}
 	job.Attempt = attempt
 	start := time.Now()
-	res := Result{ID: id, Worker: w.cfg.Name, Attempt: attempt}
-	if !job.Deadline.IsZero() && start.After(job.Deadline) {
-		res.Status, res.Detail = StatusTimeout, "deadline passed before the job was started"
-		w.stats.expired.Add(1)
-		w.store(ctx, batch, res)
+	finish := func(r Result) {
+		r.Worker, r.Attempt, r.Elapsed = w.cfg.Name, attempt, time.Since(start)
+		w.store(ctx, batch, r)
 		msg.Ack()
+	}
+	if !job.Deadline.IsZero() && start.After(job.Deadline) {
+		w.stats.expired.Add(1)
+		finish(failure(id, answer.StatusTimeout, "deadline passed before the job was started"))
 		return
 	}
-	scorer, ok := w.cfg.Scorers[job.Kind]
+	scorer, ok := w.cfg.Scorers[job.DataSource]
 	if !ok {
-		res.Status, res.Detail = StatusError, fmt.Sprintf("worker %s has no scorer %q; known: %s", w.cfg.Name, job.Kind, strings.Join(scorerNames(w.cfg.Scorers), ", "))
-		w.store(ctx, batch, res)
-		msg.Term()
-		return
+		scorer = Registry
 	}
 	jctx, cancel := context.WithCancel(ctx)
 	if !job.Deadline.IsZero() {
 		jctx, cancel = context.WithDeadline(ctx, job.Deadline)
 	}
 	stop := w.heartbeat(msg)
-	score, detail, err := scorer.Score(jctx, job)
+	scored, err := scorer.Score(jctx, job)
 	overran := jctx.Err() != nil
 	stop()
 	cancel()
-	res.Elapsed = time.Since(start)
 	switch {
 	case ctx.Err() != nil:
 		return // shutting down: the job is redelivered to another worker
 	case err != nil && overran:
-		res.Status, res.Detail = StatusTimeout, err.Error()
 		w.stats.expired.Add(1)
+		finish(failure(id, answer.StatusTimeout, err.Error()))
 	case err != nil && attempt < w.q.cfg.MaxDeliver:
 		w.stats.retried.Add(1)
 		msg.NakWithDelay(200 * time.Millisecond)
-		return
 	case err != nil:
-		res.Status, res.Detail = StatusError, fmt.Sprintf("dead letter after %d attempts: %v", attempt, err)
 		w.stats.dead.Add(1)
+		finish(failure(id, answer.StatusError, fmt.Sprintf("dead letter after %d attempts: %v", attempt, err)))
 	default:
-		res.Status, res.Score, res.Detail = StatusOK, score, detail
+		if scored.Status == answer.StatusTimeout {
+			w.stats.expired.Add(1)
+		}
+		finish(Result{ID: id, Result: scored})
 	}
-	w.store(ctx, batch, res)
-	msg.Ack()
 }
 
 // heartbeat tells the server the job is still being worked on, every third of AckWait, until stop.

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ascent-rl/ascent/answer"
 	"github.com/ascent-rl/ascent/rewardq"
 )
 
@@ -111,7 +112,7 @@ func run(nJobs int, counts string, asJSON bool) error {
 		wall := time.Since(start).Seconds()
 		bad := 0
 		for _, r := range res {
-			if r.Status != rewardq.StatusOK {
+			if r.Status != answer.StatusOK {
 				bad++
 			}
 		}
@@ -137,8 +138,8 @@ func makeJobs(n int, prefix string) []rewardq.Job {
 	deadline := time.Now().Add(10 * time.Minute)
 	jobs := make([]rewardq.Job, n)
 	for i := range jobs {
-		jobs[i] = rewardq.Job{ID: prefix + strconv.Itoa(i), Kind: "code", Response: programs[i%len(programs)],
-			Truth: json.RawMessage(tests), Deadline: deadline}
+		jobs[i] = rewardq.Job{ID: prefix + strconv.Itoa(i), DataSource: "code", Solution: programs[i%len(programs)],
+			GroundTruth: tests, Deadline: deadline}
 	}
 	return slices.Clip(jobs)
 }
