@@ -58,6 +58,7 @@ const (
 	TTRLMajority    = "ttrl/majority_ratio"             // share of votes for the majority answer
 	TTRLTruthRatio  = "ttrl/ground_truth_ratio"         // share of votes equal to the truth (diagnostic)
 	TTRLVoteReward  = "ttrl/majority_voting_reward"     // mean pseudo-reward
+	CodeOutcome     = "reward/code/"                    // + "<check status>_ratio": share of code rewards per sandbox outcome (ok, wrong_answer, runtime_error, timeout, compile_error, no_code, sandbox_error)
 	ValAccuracy     = "val/accuracy"                    // held-out accuracy (only on evaluation steps)
 )
 

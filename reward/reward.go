@@ -52,34 +52,63 @@ type Result struct {
 // Func is a reward function. It must honour ctx; Score also enforces the deadline from outside.
 type Func func(ctx context.Context, req Request) Result
 
+// entry is a registered reward function with its deadline (0: DefaultTimeout).
+type entry struct {
+	fn      Func
+	timeout time.Duration
+}
+
 // funcs is the reward registry, by data_source.
-var funcs = registry.New[Func]("reward", "data_source")
+var funcs = registry.New[entry]("reward", "data_source")
 
 // Register adds a reward function for an exact data_source; registering a name twice panics
 // (registries are filled in init functions).
-func Register(name string, fn Func) { funcs.Register(name, fn) }
+func Register(name string, fn Func) { funcs.Register(name, entry{fn: fn}) }
 
 // RegisterPrefix adds a reward function for every data_source starting with prefix ("aime").
 // Exact names win over prefixes, and longer prefixes over shorter ones.
-func RegisterPrefix(prefix string, fn Func) { funcs.RegisterPrefix(prefix, fn) }
+func RegisterPrefix(prefix string, fn Func) { funcs.RegisterPrefix(prefix, entry{fn: fn}) }
+
+// RegisterSlow is Register for a reward that needs longer than DefaultTimeout (code in the
+// sandbox, a judge call); prefix registers it as a prefix.
+func RegisterSlow(name string, prefix bool, timeout time.Duration, fn Func) {
+	e := entry{fn: fn, timeout: timeout}
+	if prefix {
+		funcs.RegisterPrefix(name, e)
+	} else {
+		funcs.Register(name, e)
+	}
+}
 
 // Lookup returns the reward function for a data_source, or an error listing the known ones.
-func Lookup(dataSource string) (Func, error) { return funcs.Lookup(dataSource) }
+func Lookup(dataSource string) (Func, error) {
+	e, err := funcs.Lookup(dataSource)
+	return e.fn, err
+}
+
+// Timeout is the deadline Score gives a data_source's reward when the context has none.
+func Timeout(dataSource string) time.Duration {
+	if e, err := funcs.Lookup(dataSource); err == nil && e.timeout > 0 {
+		return e.timeout
+	}
+	return DefaultTimeout
+}
 
 // Known lists the registered data_sources (prefixes end in "*").
 func Known() []string { return funcs.Names() }
 
-// Score runs the reward function of req.DataSource under the context deadline (DefaultTimeout
-// when the context has none). An unknown data_source, a panic or a deadline becomes a status,
-// never a silent zero.
+// Score runs the reward function of req.DataSource under the context deadline (the function's
+// Timeout when the context has none). An unknown data_source, a panic or a deadline becomes a
+// status, never a silent zero.
 func Score(ctx context.Context, req Request) Result {
-	fn, err := Lookup(req.DataSource)
+	e, err := funcs.Lookup(req.DataSource)
 	if err != nil {
 		return failed(answer.StatusError, err.Error())
 	}
+	fn := e.fn
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		ctx, cancel = context.WithTimeout(ctx, Timeout(req.DataSource))
 		defer cancel()
 	}
 	done := make(chan Result, 1)
@@ -113,14 +142,20 @@ type Stats struct {
 	TimeoutRatio    float64 // fraction with StatusTimeout
 	ErrorRatio      float64 // fraction with StatusError
 	UnparsableRatio float64 // fraction with StatusUnparsable
+	// CodeOutcomes are the fractions of code rewards per check status (empty without code rewards).
+	CodeOutcomes map[string]float64
 }
 
 // Metrics returns the stats under their logged metric names.
 func (s Stats) Metrics() map[string]float64 {
-	return map[string]float64{
+	m := map[string]float64{
 		MetricTimeoutRatio: s.TimeoutRatio, MetricErrorRatio: s.ErrorRatio,
 		MetricUnparsableRatio: s.UnparsableRatio, MetricScoreMean: s.Mean,
 	}
+	for o, v := range s.CodeOutcomes {
+		m[metric.CodeOutcome+o+"_ratio"] = v
+	}
+	return m
 }
 
 // ScoreBatch scores reqs concurrently on a pool of workers (≤ 0: one per CPU) and returns the
@@ -171,8 +206,17 @@ func Summarize(rs []Result) Stats {
 		case answer.StatusUnparsable:
 			s.UnparsableRatio++
 		}
+		if o := CodeOutcome(r); o != "" {
+			if s.CodeOutcomes == nil {
+				s.CodeOutcomes = map[string]float64{}
+			}
+			s.CodeOutcomes[o]++
+		}
 	}
 	n := float64(len(rs))
+	for o := range s.CodeOutcomes {
+		s.CodeOutcomes[o] /= n
+	}
 	s.Mean /= n
 	s.TimeoutRatio /= n
 	s.ErrorRatio /= n
