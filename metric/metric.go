@@ -33,33 +33,37 @@ const (
 
 // Rewards and rollouts.
 const (
-	Score           = "critic/score"                    // raw sequence rewards (…/mean, /max, /min)
-	ScoreMean       = "critic/score/mean"               // mean raw sequence reward
-	Rewards         = "critic/rewards"                  // per-row token-reward sums after KL in the reward
-	RewardsMean     = "critic/rewards/mean"             // mean reward after KL in the reward
-	Advantages      = "critic/advantages"               // advantages over valid tokens
-	AdvantagesMean  = "critic/advantages/mean"          // mean advantage over valid tokens
-	Returns         = "critic/returns"                  // value targets (PPO)
-	Values          = "critic/values"                   // critic values (PPO)
-	Accuracy        = "reward/accuracy"                 // fraction of responses the verifier accepted
-	TimeoutRatio    = "reward/timeout_ratio"            // fraction of rewards whose verifier timed out
-	ErrorRatio      = "reward/error_ratio"              // fraction of rewards whose verifier failed
-	UnparsableRatio = "reward/unparsable_ratio"         // fraction of responses with no extractable answer
-	RewardMean      = "reward/score_mean"               // mean verifier score of a batch
-	ResponseLength  = "response_length"                 // response lengths in tokens (…/mean, /max, /min)
-	RespLenMean     = "response_length/mean"            // mean response length in tokens
-	RespClipRatio   = "response_length/clip_ratio"      // fraction of responses cut at max length
-	PromptLength    = "prompt_length"                   // prompt lengths in tokens (…/mean, /max, /min)
-	ZeroStdFrac     = "frac_reward_zero_std"            // fraction of groups whose rewards are all equal
-	FilteredRatio   = "dynamic_sampling/filtered_ratio" // fraction of groups dynamic sampling dropped
-	SFTPromptRatio  = "hpt/sft_prompt_ratio"            // fraction of prompts HPT routed to their demonstration
-	TTRLLabelAcc    = "ttrl/label_accuracy"             // pseudo-label equals the truth (diagnostic)
-	TTRLRewardAcc   = "ttrl/reward_accuracy"            // pseudo-reward equals the true reward (diagnostic)
-	TTRLMajority    = "ttrl/majority_ratio"             // share of votes for the majority answer
-	TTRLTruthRatio  = "ttrl/ground_truth_ratio"         // share of votes equal to the truth (diagnostic)
-	TTRLVoteReward  = "ttrl/majority_voting_reward"     // mean pseudo-reward
-	CodeOutcome     = "reward/code/"                    // + "<check status>_ratio": share of code rewards per sandbox outcome (ok, wrong_answer, runtime_error, timeout, compile_error, no_code, sandbox_error)
-	ValAccuracy     = "val/accuracy"                    // held-out accuracy (only on evaluation steps)
+	Score                   = "critic/score"                    // raw sequence rewards (…/mean, /max, /min)
+	ScoreMean               = "critic/score/mean"               // mean raw sequence reward
+	Rewards                 = "critic/rewards"                  // per-row token-reward sums after KL in the reward
+	RewardsMean             = "critic/rewards/mean"             // mean reward after KL in the reward
+	Advantages              = "critic/advantages"               // advantages over valid tokens
+	AdvantagesMean          = "critic/advantages/mean"          // mean advantage over valid tokens
+	Returns                 = "critic/returns"                  // value targets (PPO)
+	Values                  = "critic/values"                   // critic values (PPO)
+	Accuracy                = "reward/accuracy"                 // fraction of responses the verifier accepted
+	TimeoutRatio            = "reward/timeout_ratio"            // fraction of rewards whose verifier timed out
+	ErrorRatio              = "reward/error_ratio"              // fraction of rewards whose verifier failed
+	UnparsableRatio         = "reward/unparsable_ratio"         // fraction of responses with no extractable answer
+	RewardMean              = "reward/score_mean"               // mean verifier score of a batch
+	ResponseLength          = "response_length"                 // response lengths in tokens (…/mean, /max, /min)
+	RespLenMean             = "response_length/mean"            // mean response length in tokens
+	RespClipRatio           = "response_length/clip_ratio"      // fraction of responses cut at max length
+	PromptLength            = "prompt_length"                   // prompt lengths in tokens (…/mean, /max, /min)
+	ZeroStdFrac             = "frac_reward_zero_std"            // fraction of groups whose rewards are all equal
+	FilteredRatio           = "dynamic_sampling/filtered_ratio" // fraction of groups dynamic sampling dropped
+	SFTPromptRatio          = "hpt/sft_prompt_ratio"            // fraction of prompts HPT routed to their demonstration
+	TTRLLabelAcc            = "ttrl/label_accuracy"             // pseudo-label equals the truth (diagnostic)
+	TTRLRewardAcc           = "ttrl/reward_accuracy"            // pseudo-reward equals the true reward (diagnostic)
+	TTRLMajority            = "ttrl/majority_ratio"             // share of votes for the majority answer
+	TTRLTruthRatio          = "ttrl/ground_truth_ratio"         // share of votes equal to the truth (diagnostic)
+	TTRLVoteReward          = "ttrl/majority_voting_reward"     // mean pseudo-reward
+	CodeOutcome             = "reward/code/"                    // + "<check status>_ratio": share of code rewards per sandbox outcome (ok, wrong_answer, runtime_error, timeout, compile_error, no_code, sandbox_error)
+	RewardWorkerJobs        = "reward/workers/jobs"             // reward jobs sent to workers over NATS (cumulative)
+	RewardWorkerTimeouts    = "reward/workers/timeouts"         // jobs answered timeout: no result by the deadline (cumulative)
+	RewardWorkerDeadLetters = "reward/workers/dead_letters"     // jobs no worker finished in their deliveries (cumulative)
+	RewardWorkerErrors      = "reward/workers/errors"           // jobs answered with status error, dead letters included (cumulative)
+	ValAccuracy             = "val/accuracy"                    // held-out accuracy (only on evaluation steps)
 )
 
 // Time, throughput and progress.

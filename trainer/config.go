@@ -31,6 +31,24 @@ type Config struct {
 	Algo algo.Config `yaml:"algo"`
 	// Rollout optionally moves sampling to OpenAI-compatible servers (vLLM, SGLang, ascent serve).
 	Rollout RolloutConfig `yaml:"rollout"`
+	// Reward chooses where rewards are computed (in-process, or on reward workers over NATS).
+	Reward RewardConfig `yaml:"reward"`
+}
+
+// RewardConfig chooses where rewards are computed.
+type RewardConfig struct {
+	// Workers sends scoring to `ascent reward-worker` processes over a NATS JetStream work queue.
+	Workers RewardWorkersConfig `yaml:"workers"`
+}
+
+// RewardWorkersConfig sends scoring to reward workers (package rewardq; docs/sandbox.md).
+type RewardWorkersConfig struct {
+	// NATS is the NATS server URL the workers serve, e.g. nats://127.0.0.1:4222 ("": score in-process).
+	NATS string `yaml:"nats"`
+	// DataSources are the data_sources scored by the workers (empty: every row's).
+	DataSources []string `yaml:"data_sources"`
+	// TimeoutS bounds each job in seconds, waiting included (0: the reward's own deadline plus 30 s).
+	TimeoutS float64 `yaml:"timeout_s" validate:"gte=0"`
 }
 
 // RolloutConfig moves rollouts to remote servers; training stays in the local engine, and after

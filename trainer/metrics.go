@@ -177,6 +177,9 @@ func (s *rolloutStats) report(m metrics) {
 		m[metric.TimeoutRatio] = st.TimeoutRatio
 		m[metric.ErrorRatio] = st.ErrorRatio
 		m[metric.UnparsableRatio] = st.UnparsableRatio
+		for o, v := range st.CodeOutcomes {
+			m[metric.CodeOutcome+o+"_ratio"] = v
+		}
 	}
 	if s.groups > 0 {
 		m["frac_reward_zero_std"] = float64(s.zeroStd) / float64(s.groups)

@@ -43,10 +43,12 @@ func binaryResult(v answer.Verdict) reward.Result {
 	return reward.Result{Score: s, Verdict: v}
 }
 
-// scorer routes responses to verifiers by data_source, as verl's reward manager does.
+// scorer routes responses to verifiers by data_source, as verl's reward manager does, in-process
+// or on reward workers.
 type scorer struct {
 	strict  bool // JustRL's strict boxed check replaces the math verifier on math data sources
 	workers int
+	remote  *remoteScorer // reward workers over NATS; nil: every reward in-process
 }
 
 func newScorer(c Config) (*scorer, error) {
@@ -58,7 +60,12 @@ func newScorer(c Config) (*scorer, error) {
 	default:
 		return nil, fmt.Errorf("config: algo.reward.verifier %q: known: math, strict_box, majority_vote", v)
 	}
-	// Fail before any work if the data's data_source has no verifier.
+	if c.Reward.Workers.NATS != "" {
+		var err error
+		if s.remote, err = dialRemoteScorer(c.Run.Name, c.Reward.Workers); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -76,6 +83,9 @@ func (s *scorer) verify(ctx context.Context, items []rollout.Item) ([]reward.Res
 	reqs := make([]reward.Request, len(items))
 	for i, it := range items {
 		reqs[i] = reward.Request{DataSource: s.dataSource(it.Example), Solution: it.Text, GroundTruth: it.Example.GroundTruth, ExtraInfo: it.Example.ExtraInfo}
+	}
+	if s.remote != nil {
+		return s.remote.score(ctx, reqs, s.workers)
 	}
 	res, _ := reward.ScoreBatch(ctx, reqs, s.workers)
 	if err := ctx.Err(); err != nil {

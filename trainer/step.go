@@ -208,6 +208,9 @@ func (t *Trainer) rlStep(ctx context.Context, step int) (metrics, []*rollout.Gro
 	if t.remote != nil {
 		m.addAll(t.remote.Metrics())
 	}
+	if t.scorer.remote != nil {
+		m.addAll(t.scorer.remote.metrics())
+	}
 	rs.report(m)
 	vm.report(m, t.cfg.Algo.Reward.Vote.Enabled)
 	if t.cfg.Algo.Reward.Switch.Enabled {
