@@ -1,0 +1,119 @@
+package train
+
+import (
+	"fmt"
+
+	"github.com/ascent-rl/ascent/model"
+)
+
+// Backward back-propagates through the last Forward on ps and adds the gradients of every weight
+// into g (shaped like the model's params; g.LMHead is nil when the embeddings are tied, whose
+// gradient then collects both uses). dLogp [N] is the gradient of each target log-prob, dEnt [N]
+// of each entropy (nil: none), dHidden [N, D] an extra gradient of the final hidden states from
+// the value and log Z heads (nil: none). Backward consumes the pass: run Forward again before
+// another Backward.
+func (net *Net) Backward(ps *Pass, dLogp, dEnt, dHidden []float32, g *model.Params) error {
+	d, N := ps.d, ps.N
+	if len(dLogp) != N || (dEnt != nil && len(dEnt) != N) || (dHidden != nil && len(dHidden) != N*d.D) {
+		return fmt.Errorf("train: backward gradients of %d log-probs, %d entropies, %d hidden values on %d positions", len(dLogp), len(dEnt), len(dHidden), N)
+	}
+	parallelFor(N, rowMin/4, func(lo, hi int) {
+		logitGradRows(ps.lsm, d.V, ps.invTemp, ps.targets, ps.ent, dLogp, dEnt, lo, hi, make([]float32, d.V))
+	})
+	dz := ps.lsm // [N, V] gradient of the logits
+	headW, headG := net.head(), g.LMHead
+	if headW == net.P.Embed {
+		headG = g.Embed
+	}
+	dh := ps.dh // gradient of the final hidden states
+	if dHidden != nil {
+		copy(dh, dHidden)
+	} else {
+		clear(dh)
+	}
+	gemm(false, N, d.D, d.V, dz, d.V, headW.Data, d.D, dh, d.D)       // dh += dz·W
+	gemm(true, d.V, d.D, N, dz, d.V, ps.hidden, d.D, headG.Data, d.D) // dW += dzᵀ·hidden
+	dx := ps.dx
+	clear(dx)
+	rmsNormBack(dx, g.FinalNorm.Data, dh, ps.xL, ps.rF, net.P.FinalNorm.Data, N, d.D)
+
+	for i := len(ps.layers) - 1; i >= 0; i-- {
+		l, pl, gl := &ps.layers[i], &net.P.Layers[i], &g.Layers[i]
+		// MLP: out = x1 + (silu(gate)·up)·Downᵀ
+		dact := ps.dact
+		clear(dact)
+		gemm(false, N, d.I, d.D, dx, d.D, pl.Down.Data, d.I, dact, d.I) // dact = dx·Down
+		gemm(true, d.D, d.I, N, dx, d.D, l.act, d.I, gl.Down.Data, d.I) // dDown += dxᵀ·act
+		parallelFor(N, rowMin, func(lo, hi int) {
+			swiGLUBackRows(ps.dgu, dact, l.gu, d.I, lo, hi, make([]float32, d.I))
+			clear(ps.dh[lo*d.D : hi*d.D])
+		})
+		gemm(false, N, d.D, d.I, ps.dgu, 2*d.I, pl.Gate.Data, d.D, ps.dh, d.D)     // dh2 = dgate·Gate
+		gemm(false, N, d.D, d.I, ps.dgu[d.I:], 2*d.I, pl.Up.Data, d.D, ps.dh, d.D) // + dup·Up
+		gemm(true, d.I, d.D, N, ps.dgu, 2*d.I, l.h2, d.D, gl.Gate.Data, d.D)       // dGate += dgateᵀ·h2
+		gemm(true, d.I, d.D, N, ps.dgu[d.I:], 2*d.I, l.h2, d.D, gl.Up.Data, d.D)   // dUp += dupᵀ·h2
+		dx1 := ps.dx1
+		copy(dx1, dx)
+		rmsNormBack(dx1, gl.PostNorm.Data, ps.dh, l.x1, l.r2, pl.PostNorm.Data, N, d.D)
+
+		// attention: x1 = x + att·Oᵀ
+		datt := ps.datt
+		clear(datt)
+		gemm(false, N, d.qd, d.D, dx1, d.D, pl.O.Data, d.qd, datt, d.qd) // datt = dx1·O
+		gemm(true, d.D, d.qd, N, dx1, d.D, l.att, d.qd, gl.O.Data, d.qd) // dO += dx1ᵀ·att
+		attentionBackward(ps, l)
+		parallelFor(N, rowMin, func(lo, hi int) {
+			ropeRows(ps.dqkv, d.qkvd, 0, d.H+d.KV, d.hd, ps.T, ps.cos, ps.sin, -1, lo, hi)
+			clear(ps.dh[lo*d.D : hi*d.D])
+		})
+		if gl.QBias != nil {
+			for n := range N {
+				row := ps.dqkv[n*d.qkvd : (n+1)*d.qkvd]
+				addTo(gl.QBias.Data, row[:d.qd])
+				addTo(gl.KBias.Data, row[d.qd:d.qd+d.kvd])
+				addTo(gl.VBias.Data, row[d.qd+d.kvd:])
+			}
+		}
+		dq, dk, dv := ps.dqkv, ps.dqkv[d.qd:], ps.dqkv[d.qd+d.kvd:]
+		gemm(false, N, d.D, d.qd, dq, d.qkvd, pl.Q.Data, d.D, ps.dh, d.D) // dh1 = dq·Q + dk·K + dv·V
+		gemm(false, N, d.D, d.kvd, dk, d.qkvd, pl.K.Data, d.D, ps.dh, d.D)
+		gemm(false, N, d.D, d.kvd, dv, d.qkvd, pl.V.Data, d.D, ps.dh, d.D)
+		gemm(true, d.qd, d.D, N, dq, d.qkvd, l.h1, d.D, gl.Q.Data, d.D) // dQ += dqᵀ·h1
+		gemm(true, d.kvd, d.D, N, dk, d.qkvd, l.h1, d.D, gl.K.Data, d.D)
+		gemm(true, d.kvd, d.D, N, dv, d.qkvd, l.h1, d.D, gl.V.Data, d.D)
+		copy(dx, dx1)
+		rmsNormBack(dx, gl.InputNorm.Data, ps.dh, l.x, l.r1, pl.InputNorm.Data, N, d.D)
+	}
+	ge := g.Embed.Data
+	for n, tok := range ps.tokens {
+		addTo(ge[int(tok)*d.D:(int(tok)+1)*d.D], dx[n*d.D:(n+1)*d.D])
+	}
+	return nil
+}
+
+// addTo sets y[i] += x[i].
+func addTo(y, x []float32) {
+	x = x[:len(y)]
+	for i, v := range x {
+		y[i] += v
+	}
+}
+
+// ZeroGrads returns a gradient accumulator shaped like p (g.LMHead nil when tied).
+func ZeroGrads(p *model.Params) *model.Params {
+	g := &model.Params{Config: p.Config}
+	z := func(t *model.Tensor) *model.Tensor {
+		if t == nil {
+			return nil
+		}
+		return &model.Tensor{Shape: append([]int(nil), t.Shape...), Data: make([]float32, len(t.Data))}
+	}
+	g.Embed, g.FinalNorm, g.LMHead = z(p.Embed), z(p.FinalNorm), z(p.LMHead)
+	g.Layers = make([]model.Layer, len(p.Layers))
+	for i, l := range p.Layers {
+		g.Layers[i] = model.Layer{InputNorm: z(l.InputNorm), Q: z(l.Q), K: z(l.K), V: z(l.V),
+			QBias: z(l.QBias), KBias: z(l.KBias), VBias: z(l.VBias), O: z(l.O), PostNorm: z(l.PostNorm),
+			Gate: z(l.Gate), Up: z(l.Up), Down: z(l.Down)}
+	}
+	return g
+}

@@ -1,0 +1,124 @@
+//go:build goexperiment.simd && amd64
+
+package train
+
+import "simd/archsimd"
+
+// useAVX512 selects the AVX-512 micro-kernels; without it the plain-Go ones run.
+var useAVX512 = archsimd.X86.AVX512()
+
+// Kernels names the micro-kernels in use, for benchmarks.
+func Kernels() string {
+	if useAVX512 {
+		return "avx512 (simd/archsimd)"
+	}
+	return "plain Go (no AVX-512)"
+}
+
+// microKernels computes C[m, n] += P·B[kb, n] for the packed A block P: 64-column strips in 2×64
+// register tiles (8 accumulators; Go allocates at most 16 vector registers), then 16-column
+// strips, then a plain-Go tail.
+func microKernels(c []float32, ldc int, pk []float32, m, kb int, b []float32, ldb int, n int) {
+	if !useAVX512 {
+		microGo(c, ldc, pk, m, kb, b, ldb, n)
+		return
+	}
+	n64, n16 := n/64*64, n/16*16
+	for j := 0; j < n64; j += 64 {
+		for i := 0; i < m; i += 2 {
+			if i+1 < m {
+				pair64(c[i*ldc+j:], ldc, pk[i*kb:i*kb+2*kb], b[j:], ldb, kb)
+			} else {
+				row64(c[i*ldc+j:i*ldc+j+64], pk[i*kb:i*kb+kb], b[j:], ldb)
+			}
+		}
+	}
+	for j := n64; j < n16; j += 16 {
+		for i := 0; i < m; i += 2 {
+			if i+1 < m {
+				pair16(c[i*ldc+j:], ldc, pk[i*kb:i*kb+2*kb], b[j:], ldb, kb)
+			} else {
+				row16(c[i*ldc+j:i*ldc+j+16], pk[i*kb:i*kb+kb], b[j:], ldb)
+			}
+		}
+	}
+	if n16 < n {
+		microGo(c[n16:], ldc, pk, m, kb, b[n16:], ldb, n-n16)
+	}
+}
+
+// pair64 computes c[r*ldc + j] += Σ_p pp[2p+r]·b[p*ldb + j] for r < 2, j < 64.
+func pair64(c []float32, ldc int, pp, b []float32, ldb, k int) {
+	c0, c1 := c[:64], c[ldc:ldc+64]
+	s00 := archsimd.LoadFloat32x16Slice(c0[0:16])
+	s01 := archsimd.LoadFloat32x16Slice(c0[16:32])
+	s02 := archsimd.LoadFloat32x16Slice(c0[32:48])
+	s03 := archsimd.LoadFloat32x16Slice(c0[48:64])
+	s10 := archsimd.LoadFloat32x16Slice(c1[0:16])
+	s11 := archsimd.LoadFloat32x16Slice(c1[16:32])
+	s12 := archsimd.LoadFloat32x16Slice(c1[32:48])
+	s13 := archsimd.LoadFloat32x16Slice(c1[48:64])
+	pp = pp[:2*k]
+	for p := 0; p < k; p++ {
+		row := b[p*ldb : p*ldb+64]
+		v0 := archsimd.LoadFloat32x16Slice(row[0:16])
+		v1 := archsimd.LoadFloat32x16Slice(row[16:32])
+		v2 := archsimd.LoadFloat32x16Slice(row[32:48])
+		v3 := archsimd.LoadFloat32x16Slice(row[48:64])
+		u := archsimd.BroadcastFloat32x16(pp[2*p])
+		s00, s01, s02, s03 = v0.MulAdd(u, s00), v1.MulAdd(u, s01), v2.MulAdd(u, s02), v3.MulAdd(u, s03)
+		w := archsimd.BroadcastFloat32x16(pp[2*p+1])
+		s10, s11, s12, s13 = v0.MulAdd(w, s10), v1.MulAdd(w, s11), v2.MulAdd(w, s12), v3.MulAdd(w, s13)
+	}
+	s00.StoreSlice(c0[0:16])
+	s01.StoreSlice(c0[16:32])
+	s02.StoreSlice(c0[32:48])
+	s03.StoreSlice(c0[48:64])
+	s10.StoreSlice(c1[0:16])
+	s11.StoreSlice(c1[16:32])
+	s12.StoreSlice(c1[32:48])
+	s13.StoreSlice(c1[48:64])
+}
+
+// row64 computes c[j] += Σ_p pr[p]·b[p*ldb + j] for j < 64.
+func row64(c, pr, b []float32, ldb int) {
+	s0 := archsimd.LoadFloat32x16Slice(c[0:16])
+	s1 := archsimd.LoadFloat32x16Slice(c[16:32])
+	s2 := archsimd.LoadFloat32x16Slice(c[32:48])
+	s3 := archsimd.LoadFloat32x16Slice(c[48:64])
+	for p, av := range pr {
+		row := b[p*ldb : p*ldb+64]
+		u := archsimd.BroadcastFloat32x16(av)
+		s0 = archsimd.LoadFloat32x16Slice(row[0:16]).MulAdd(u, s0)
+		s1 = archsimd.LoadFloat32x16Slice(row[16:32]).MulAdd(u, s1)
+		s2 = archsimd.LoadFloat32x16Slice(row[32:48]).MulAdd(u, s2)
+		s3 = archsimd.LoadFloat32x16Slice(row[48:64]).MulAdd(u, s3)
+	}
+	s0.StoreSlice(c[0:16])
+	s1.StoreSlice(c[16:32])
+	s2.StoreSlice(c[32:48])
+	s3.StoreSlice(c[48:64])
+}
+
+// pair16 computes c[r*ldc + j] += Σ_p pp[2p+r]·b[p*ldb + j] for r < 2, j < 16.
+func pair16(c []float32, ldc int, pp, b []float32, ldb, k int) {
+	s0 := archsimd.LoadFloat32x16Slice(c[0:16])
+	s1 := archsimd.LoadFloat32x16Slice(c[ldc : ldc+16])
+	pp = pp[:2*k]
+	for p := 0; p < k; p++ {
+		v := archsimd.LoadFloat32x16Slice(b[p*ldb : p*ldb+16])
+		s0 = v.MulAdd(archsimd.BroadcastFloat32x16(pp[2*p]), s0)
+		s1 = v.MulAdd(archsimd.BroadcastFloat32x16(pp[2*p+1]), s1)
+	}
+	s0.StoreSlice(c[0:16])
+	s1.StoreSlice(c[ldc : ldc+16])
+}
+
+// row16 computes c[j] += Σ_p pr[p]·b[p*ldb + j] for j < 16.
+func row16(c, pr, b []float32, ldb int) {
+	s := archsimd.LoadFloat32x16Slice(c[0:16])
+	for p, av := range pr {
+		s = archsimd.LoadFloat32x16Slice(b[p*ldb:p*ldb+16]).MulAdd(archsimd.BroadcastFloat32x16(av), s)
+	}
+	s.StoreSlice(c[0:16])
+}

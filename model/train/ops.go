@@ -1,0 +1,160 @@
+package train
+
+import (
+	"math"
+
+	"github.com/ascent-rl/ascent/model"
+)
+
+// Element-wise and per-row kernels of the forward and backward passes. Each works on a range of
+// rows so that callers can split it over goroutines with parallelFor.
+
+// rowMin is the row count below which per-row kernels stay on one goroutine.
+const rowMin = 64
+
+// rmsNormRows sets h[n] = x[n]·r[n]·w with r[n] = 1/sqrt(mean(x[n]²) + eps), for rows lo..hi.
+func rmsNormRows(h, r, x, w []float32, D int, eps float64, lo, hi int) { // x, h [N, D]; r [N]; w [D]
+	for n := lo; n < hi; n++ {
+		xr, hr := x[n*D:(n+1)*D], h[n*D:(n+1)*D]
+		var ss float32
+		for _, v := range xr {
+			ss += v * v
+		}
+		inv := float32(1 / math.Sqrt(float64(ss/float32(D))+eps))
+		r[n] = inv
+		for i, v := range xr {
+			hr[i] = v * inv * w[i]
+		}
+	}
+}
+
+// rmsNormBack adds the input gradient of RMSNorm into dx and the weight gradient into dw, for all
+// N rows: with y = x·r·w, dx += r·(dy⊙w) − x·r³/D·Σ(dy⊙w⊙x) and dw += Σ_n dy⊙x·r. The input
+// gradient is split over goroutines; the weight gradient is summed in row order (deterministic).
+func rmsNormBack(dx, dw, dy, x, r, w []float32, N, D int) { // dx, dy, x [N, D]; r [N]; w, dw [D]
+	parallelFor(N, rowMin, func(lo, hi int) {
+		for n := lo; n < hi; n++ {
+			xr, dyr, dxr := x[n*D:(n+1)*D], dy[n*D:(n+1)*D], dx[n*D:(n+1)*D]
+			var s float32
+			for i, v := range xr {
+				s += dyr[i] * w[i] * v
+			}
+			rn := r[n]
+			c := rn * rn * rn * s / float32(D)
+			for i, v := range xr {
+				dxr[i] += rn*dyr[i]*w[i] - v*c
+			}
+		}
+	})
+	for n := range N {
+		xr, dyr, rn := x[n*D:(n+1)*D], dy[n*D:(n+1)*D], r[n]
+		for i, v := range xr {
+			dw[i] += dyr[i] * v * rn
+		}
+	}
+}
+
+// ropeRows rotates heads of width hd in row-major [N, ld] data, columns c0..c0+heads·hd, in place:
+// x·cos + rotate_half(x)·sin at each row's position n mod T. With dir −1 it applies the transpose
+// (the rotation by the opposite angle), which is the backward pass of dir +1.
+func ropeRows(x []float32, ld, c0, heads, hd, T int, cos, sin []float32, dir float32, lo, hi int) {
+	half := hd / 2
+	for n := lo; n < hi; n++ {
+		t := n % T
+		cs, sn := cos[t*hd:t*hd+half], sin[t*hd:t*hd+half]
+		for h := range heads {
+			v := x[n*ld+c0+h*hd : n*ld+c0+(h+1)*hd]
+			x1, x2 := v[:half], v[half:hd]
+			for i := range half {
+				a, b, s := x1[i], x2[i], dir*sn[i]
+				x1[i], x2[i] = a*cs[i]-b*s, b*cs[i]+a*s
+			}
+		}
+	}
+}
+
+// swiGLURows sets act[n, i] = silu(gate)·up with gate, up = gu[n, i], gu[n, I+i]. silu is
+// g/(1+e^−g) with the exponent clamped to ±60, as the graph computes it.
+func swiGLURows(act, gu []float32, I, lo, hi int, tmp []float32) { // act [N, I]; gu [N, 2I]; tmp [I]
+	for n := lo; n < hi; n++ {
+		g, u, a := gu[n*2*I:n*2*I+I], gu[n*2*I+I:(n+1)*2*I], act[n*I:(n+1)*I]
+		for i, v := range g {
+			tmp[i] = -min(max(v, -60), 60)
+		}
+		model.ExpInPlace(tmp[:I])
+		for i, v := range g {
+			a[i] = v / (1 + tmp[i]) * u[i]
+		}
+	}
+}
+
+// swiGLUBackRows sets dgu from dact: d gate = dact·up·s·(1 + g·(1−s)), d up = dact·g·s with
+// s = sigmoid(g).
+func swiGLUBackRows(dgu, dact, gu []float32, I, lo, hi int, tmp []float32) {
+	for n := lo; n < hi; n++ {
+		g, u := gu[n*2*I:n*2*I+I], gu[n*2*I+I:(n+1)*2*I]
+		dg, du, da := dgu[n*2*I:n*2*I+I], dgu[n*2*I+I:(n+1)*2*I], dact[n*I:(n+1)*I]
+		for i, v := range g {
+			tmp[i] = -min(max(v, -60), 60)
+		}
+		model.ExpInPlace(tmp[:I])
+		for i, v := range g {
+			s := 1 / (1 + tmp[i])
+			dg[i] = da[i] * u[i] * s * (1 + v*(1-s))
+			du[i] = da[i] * v * s
+		}
+	}
+}
+
+// logSoftmaxRows turns rows of logits z [N, V] into the tempered log-softmax lsm = z·inv −
+// logsumexp(z·inv) in place and records each row's target log-prob and entropy −Σ p·lsm.
+func logSoftmaxRows(z []float32, V int, inv float32, targets []int32, logp, ent []float32, lo, hi int, tmp []float32) {
+	for n := lo; n < hi; n++ {
+		row := z[n*V : (n+1)*V]
+		mx := float32(math.Inf(-1))
+		for i, v := range row {
+			row[i] = v * inv
+			mx = max(mx, row[i])
+		}
+		for i, v := range row {
+			tmp[i] = v - mx
+		}
+		model.ExpInPlace(tmp[:V])
+		var sum float64
+		for _, e := range tmp[:V] {
+			sum += float64(e)
+		}
+		lse := mx + float32(math.Log(sum))
+		var h float64
+		for i, v := range row {
+			row[i] = v - lse
+			h -= float64(tmp[i]) / sum * float64(row[i])
+		}
+		logp[n], ent[n] = row[targets[n]], float32(h)
+	}
+}
+
+// logitGradRows turns the log-softmax rows into the gradient of the logits in place, given the
+// gradients of each row's target log-prob (dLogp) and entropy (dEnt; nil for none):
+// d u_j = dLogp·(δ_j,target − p_j) − dEnt·p_j·(lsm_j + H), d z = d u·inv.
+func logitGradRows(lsm []float32, V int, inv float32, targets []int32, ent, dLogp, dEnt []float32, lo, hi int, tmp []float32) {
+	for n := lo; n < hi; n++ {
+		row := lsm[n*V : (n+1)*V]
+		gl, ge := dLogp[n], float32(0)
+		if dEnt != nil {
+			ge = dEnt[n]
+		}
+		if gl == 0 && ge == 0 {
+			clear(row)
+			continue
+		}
+		copy(tmp[:V], row)
+		model.ExpInPlace(tmp[:V])
+		h := ent[n]
+		for j, l := range row {
+			p := tmp[j]
+			row[j] = (-gl*p - ge*p*(l+h)) * inv
+		}
+		row[targets[n]] += gl * inv
+	}
+}
