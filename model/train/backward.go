@@ -31,8 +31,8 @@ func (net *Net) Backward(ps *Pass, dLogp, dEnt, dHidden []float32, g *model.Para
 	} else {
 		clear(dh)
 	}
-	gemm(false, N, d.D, d.V, dz, d.V, headW.Data, d.D, dh, d.D)       // dh += dz·W
-	gemm(true, d.V, d.D, N, dz, d.V, ps.hidden, d.D, headG.Data, d.D) // dW += dzᵀ·hidden
+	gemm(false, N, d.D, d.V, dz, d.V, headW.Data, d.D, dh, d.D)  // dh += dz·W
+	weightGrad(headG.Data, d.V, d.D, N, dz, d.V, ps.hidden, d.D) // dW += dzᵀ·hidden
 	dx := ps.dx
 	clear(dx)
 	rmsNormBack(dx, g.FinalNorm.Data, dh, ps.xL, ps.rF, net.P.FinalNorm.Data, N, d.D)
@@ -43,15 +43,15 @@ func (net *Net) Backward(ps *Pass, dLogp, dEnt, dHidden []float32, g *model.Para
 		dact := ps.dact
 		clear(dact)
 		gemm(false, N, d.I, d.D, dx, d.D, pl.Down.Data, d.I, dact, d.I) // dact = dx·Down
-		gemm(true, d.D, d.I, N, dx, d.D, l.act, d.I, gl.Down.Data, d.I) // dDown += dxᵀ·act
+		weightGrad(gl.Down.Data, d.D, d.I, N, dx, d.D, l.act, d.I)      // dDown += dxᵀ·act
 		parallelFor(N, rowMin, func(lo, hi int) {
 			swiGLUBackRows(ps.dgu, dact, l.gu, d.I, lo, hi, make([]float32, d.I))
 			clear(ps.dh[lo*d.D : hi*d.D])
 		})
 		gemm(false, N, d.D, d.I, ps.dgu, 2*d.I, pl.Gate.Data, d.D, ps.dh, d.D)     // dh2 = dgate·Gate
 		gemm(false, N, d.D, d.I, ps.dgu[d.I:], 2*d.I, pl.Up.Data, d.D, ps.dh, d.D) // + dup·Up
-		gemm(true, d.I, d.D, N, ps.dgu, 2*d.I, l.h2, d.D, gl.Gate.Data, d.D)       // dGate += dgateᵀ·h2
-		gemm(true, d.I, d.D, N, ps.dgu[d.I:], 2*d.I, l.h2, d.D, gl.Up.Data, d.D)   // dUp += dupᵀ·h2
+		weightGrad(gl.Gate.Data, d.I, d.D, N, ps.dgu, 2*d.I, l.h2, d.D)            // dGate += dgateᵀ·h2
+		weightGrad(gl.Up.Data, d.I, d.D, N, ps.dgu[d.I:], 2*d.I, l.h2, d.D)        // dUp += dupᵀ·h2
 		dx1 := ps.dx1
 		copy(dx1, dx)
 		rmsNormBack(dx1, gl.PostNorm.Data, ps.dh, l.x1, l.r2, pl.PostNorm.Data, N, d.D)
@@ -60,7 +60,7 @@ func (net *Net) Backward(ps *Pass, dLogp, dEnt, dHidden []float32, g *model.Para
 		datt := ps.datt
 		clear(datt)
 		gemm(false, N, d.qd, d.D, dx1, d.D, pl.O.Data, d.qd, datt, d.qd) // datt = dx1·O
-		gemm(true, d.D, d.qd, N, dx1, d.D, l.att, d.qd, gl.O.Data, d.qd) // dO += dx1ᵀ·att
+		weightGrad(gl.O.Data, d.D, d.qd, N, dx1, d.D, l.att, d.qd)       // dO += dx1ᵀ·att
 		attentionBackward(ps, l)
 		parallelFor(N, rowMin, func(lo, hi int) {
 			ropeRows(ps.dqkv, d.qkvd, 0, d.H+d.KV, d.hd, ps.T, ps.cos, ps.sin, -1, lo, hi)
@@ -78,9 +78,9 @@ func (net *Net) Backward(ps *Pass, dLogp, dEnt, dHidden []float32, g *model.Para
 		gemm(false, N, d.D, d.qd, dq, d.qkvd, pl.Q.Data, d.D, ps.dh, d.D) // dh1 = dq·Q + dk·K + dv·V
 		gemm(false, N, d.D, d.kvd, dk, d.qkvd, pl.K.Data, d.D, ps.dh, d.D)
 		gemm(false, N, d.D, d.kvd, dv, d.qkvd, pl.V.Data, d.D, ps.dh, d.D)
-		gemm(true, d.qd, d.D, N, dq, d.qkvd, l.h1, d.D, gl.Q.Data, d.D) // dQ += dqᵀ·h1
-		gemm(true, d.kvd, d.D, N, dk, d.qkvd, l.h1, d.D, gl.K.Data, d.D)
-		gemm(true, d.kvd, d.D, N, dv, d.qkvd, l.h1, d.D, gl.V.Data, d.D)
+		weightGrad(gl.Q.Data, d.qd, d.D, N, dq, d.qkvd, l.h1, d.D) // dQ += dqᵀ·h1
+		weightGrad(gl.K.Data, d.kvd, d.D, N, dk, d.qkvd, l.h1, d.D)
+		weightGrad(gl.V.Data, d.kvd, d.D, N, dv, d.qkvd, l.h1, d.D)
 		copy(dx, dx1)
 		rmsNormBack(dx, gl.InputNorm.Data, ps.dh, l.x, l.r1, pl.InputNorm.Data, N, d.D)
 	}
@@ -89,6 +89,23 @@ func (net *Net) Backward(ps *Pass, dLogp, dEnt, dHidden []float32, g *model.Para
 		addTo(ge[int(tok)*d.D:(int(tok)+1)*d.D], dx[n*d.D:(n+1)*d.D])
 	}
 	return nil
+}
+
+// weightGrad adds dYᵀ·X into the weight gradient gW [out, in] for dY [N, out] and X [N, in] (row
+// strides ldy, ldx). The product transposes the operand whose feature count is the smaller: dY
+// itself when out ≤ in, else X, computing (Xᵀ·dY) [in, out] in a scratch buffer that is then
+// added transposed (O(out·in) once, against O(N·out) for transposing dY inside the product).
+func weightGrad(gW []float32, out, in, N int, dy []float32, ldy int, x []float32, ldx int) {
+	if out <= in {
+		gemm(true, out, in, N, dy, ldy, x, ldx, gW, in)
+		return
+	}
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	t := grow(&sc.wg, in*out)
+	clear(t)
+	gemm(true, in, out, N, x, ldx, dy, ldy, t, out)
+	transposeAdd(gW, in, t, out, in, out)
 }
 
 // addTo sets y[i] += x[i].

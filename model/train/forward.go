@@ -56,7 +56,7 @@ func (net *Net) Forward(ps *Pass, tokens, targets []int32, temperature float64) 
 		gemm(false, N, 2*d.I, d.D, l.h2, d.D, w.guT, 2*d.I, l.gu, 2*d.I) // [N, 2I]
 		copy(out, l.x1)
 		parallelFor(N, rowMin, func(lo, hi int) {
-			swiGLURows(l.act, l.gu, d.I, lo, hi, make([]float32, d.I))
+			swiGLURows(l.act, l.gu, d.I, lo, hi)
 		})
 		gemm(false, N, d.D, d.I, l.act, d.I, w.downT, d.D, out, d.D) // out = x1 + act·Downᵀ
 	}

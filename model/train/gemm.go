@@ -1,12 +1,15 @@
 package train
 
-import "runtime"
+import (
+	"runtime"
+	"sync"
+)
 
 // The matrix multiply every projection, attention product and weight gradient goes through:
-// C += op(A)·B with op(A) = A or Aᵀ, all row-major with leading dimensions. A is packed per block
-// of kBlock columns into row pairs (pk[2p+r] = A[i+r, k0+p]), so the transposed case costs the
-// same as the plain one and weight gradients (dW = dYᵀ·X) need no materialised transpose. The
-// micro-kernels (gemm_simd.go, gemm_generic.go) then run 2×64 register tiles over the packed pairs.
+// C += op(A)·B with op(A) = A or Aᵀ, all row-major with leading dimensions. For Aᵀ each block of
+// kBlock columns of op(A) is transposed into a small buffer first (O(m·k) against the product's
+// O(m·n·k)), so weight gradients (dW = dYᵀ·X) need no materialised transpose of the activations.
+// The micro-kernels (gemm_simd.go, gemm_generic.go) run 2×64 register tiles over pairs of rows.
 
 // kBlock is the depth of one pass: a 64-column strip of kBlock rows of B is 32 KiB (L1).
 const kBlock = 128
@@ -16,8 +19,9 @@ const parMinWork = 1 << 18
 
 // gemm computes C[m, n] += op(A)·B[k, n]: op(A) is A [m, k] (row stride lda), or when at is
 // set the transpose of A stored as [k, m] (row stride lda). Large products are split over
-// GOMAXPROCS goroutines by column strips (or row ranges when n is narrow); every output element is
-// summed by one goroutine in the same order whatever the split, so results do not depend on it.
+// GOMAXPROCS goroutines by column strips, or by row ranges when n is narrow or A is transposed (each
+// goroutine then transposes only its rows); every output element is summed by one goroutine in
+// the same order whatever the split, so results do not depend on it.
 func gemm(at bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	if m == 0 || n == 0 || k == 0 {
 		return
@@ -27,7 +31,7 @@ func gemm(at bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []
 		gemmSeq(at, m, n, k, a, lda, b, ldb, c, ldc)
 		return
 	}
-	if strips := n / 64; strips >= workers {
+	if strips := n / 64; strips >= workers && (!at || m < 2*workers*16) {
 		parallelFor(strips, 2, func(lo, hi int) {
 			j0, j1 := lo*64, hi*64
 			if hi == strips {
@@ -48,70 +52,49 @@ func gemm(at bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []
 	})
 }
 
-// gemmSeq is gemm on the calling goroutine.
+// gemmSeq is gemm on the calling goroutine. Each kBlock-deep block of op(A) is packed into a
+// contiguous [m, kb] buffer first (a transpose when at is set): rows of A read at their own stride
+// of 2 or 4 KiB would map onto a few cache sets and stream from memory once per column strip.
 func gemmSeq(at bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	pk := make([]float32, ((m+1)/2*2)*min(k, kBlock))
+	kb0 := min(k, kBlock)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	pk, bp := grow(&sc.pk, m*kb0), grow(&sc.bp, kb0*64)
 	for k0 := 0; k0 < k; k0 += kBlock {
 		kb := min(kBlock, k-k0)
-		packA(pk, at, m, kb, a, lda, k0)
-		microKernels(c, ldc, pk, m, kb, b[k0*ldb:], ldb, n)
+		if at { // rows k0..k0+kb of A [k, m] become the [m, kb] block of op(A)
+			transposeInto(pk, kb, 0, a[k0*lda:], lda, kb, m)
+		} else {
+			for i := range m {
+				copy(pk[i*kb:(i+1)*kb], a[i*lda+k0:i*lda+k0+kb])
+			}
+		}
+		microKernels(c, ldc, pk, kb, m, kb, b[k0*ldb:], ldb, n, bp)
 	}
 }
 
-// packA copies columns k0..k0+kb of op(A) into pk: row pairs interleaved (pk[i*kb + 2p + r] =
-// op(A)[i+r, k0+p] for even i), an odd last row contiguous after them.
-func packA(pk []float32, at bool, m, kb int, a []float32, lda, k0 int) {
-	for i := 0; i < m; i += 2 {
-		dst := pk[i*kb:]
-		if i+1 < m {
-			dst = dst[:2*kb]
-			if at {
-				for p := 0; p < kb; p++ {
-					row := a[(k0+p)*lda+i:]
-					dst[2*p], dst[2*p+1] = row[0], row[1]
-				}
-			} else {
-				r0, r1 := a[i*lda+k0:i*lda+k0+kb], a[(i+1)*lda+k0:(i+1)*lda+k0+kb]
-				for p := range kb {
-					dst[2*p], dst[2*p+1] = r0[p], r1[p]
-				}
-			}
-			continue
-		}
-		dst = dst[:kb]
-		for p := range kb {
-			if at {
-				dst[p] = a[(k0+p)*lda+i]
-			} else {
-				dst[p] = a[i*lda+k0+p]
-			}
-		}
+// scratch holds one goroutine's packing buffers (and weightGrad's product); scratchPool recycles them across calls.
+type scratch struct{ pk, bp, wg []float32 }
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// grow returns (*buf)[:n], reallocating when its capacity is smaller.
+func grow(buf *[]float32, n int) []float32 {
+	if cap(*buf) < n {
+		*buf = make([]float32, n)
 	}
+	return (*buf)[:n]
 }
 
-// microGo computes C[m, n] += P·B[kb, n] for packed P, in plain Go (the generic build, and the
-// column tail of the SIMD one).
-func microGo(c []float32, ldc int, pk []float32, m, kb int, b []float32, ldb int, n int) {
-	for i := 0; i < m; i += 2 {
-		if i+1 < m {
-			c0, c1 := c[i*ldc:i*ldc+n], c[(i+1)*ldc:(i+1)*ldc+n]
-			pp := pk[i*kb : i*kb+2*kb]
-			for p := range kb {
-				a0, a1 := pp[2*p], pp[2*p+1]
-				row := b[p*ldb : p*ldb+n]
-				for j, bv := range row {
-					c0[j] += a0 * bv
-					c1[j] += a1 * bv
-				}
-			}
-			continue
-		}
-		c0 := c[i*ldc : i*ldc+n]
-		pp := pk[i*kb : i*kb+kb]
-		for p, av := range pp {
+// microGo computes C[m, n] += A[m, kb]·B[kb, n] in plain Go (the generic build, and the column tail
+// of the SIMD one).
+func microGo(c []float32, ldc int, a []float32, lda int, m, kb int, b []float32, ldb int, n int) {
+	for i := range m {
+		ci := c[i*ldc : i*ldc+n]
+		for p, av := range a[i*lda : i*lda+kb] {
 			row := b[p*ldb : p*ldb+n]
 			for j, bv := range row {
-				c0[j] += av * bv
+				ci[j] += av * bv
 			}
 		}
 	}

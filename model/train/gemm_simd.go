@@ -15,40 +15,45 @@ func Kernels() string {
 	return "plain Go (no AVX-512)"
 }
 
-// microKernels computes C[m, n] += P·B[kb, n] for the packed A block P: 64-column strips in 2×64
-// register tiles (8 accumulators; Go allocates at most 16 vector registers), then 16-column
-// strips, then a plain-Go tail.
-func microKernels(c []float32, ldc int, pk []float32, m, kb int, b []float32, ldb int, n int) {
+// microKernels computes C[m, n] += A[m, kb]·B[kb, n]: 64-column strips of B, each copied into
+// the contiguous buffer bp [kb, 64] (B's own row stride would alias in L1), in 2×64 register tiles
+// (8 accumulators; Go allocates at most 16 vector registers), then 16-column strips, then a
+// plain-Go tail.
+func microKernels(c []float32, ldc int, a []float32, lda int, m, kb int, b []float32, ldb int, n int, bp []float32) {
 	if !useAVX512 {
-		microGo(c, ldc, pk, m, kb, b, ldb, n)
+		microGo(c, ldc, a, lda, m, kb, b, ldb, n)
 		return
 	}
 	n64, n16 := n/64*64, n/16*16
+	bp = bp[:kb*64]
 	for j := 0; j < n64; j += 64 {
+		for p := range kb {
+			copy(bp[p*64:(p+1)*64], b[p*ldb+j:p*ldb+j+64])
+		}
 		for i := 0; i < m; i += 2 {
 			if i+1 < m {
-				pair64(c[i*ldc+j:], ldc, pk[i*kb:i*kb+2*kb], b[j:], ldb, kb)
+				pair64(c[i*ldc+j:], ldc, a[i*lda:i*lda+kb], a[(i+1)*lda:(i+1)*lda+kb], bp, 64)
 			} else {
-				row64(c[i*ldc+j:i*ldc+j+64], pk[i*kb:i*kb+kb], b[j:], ldb)
+				row64(c[i*ldc+j:i*ldc+j+64], a[i*lda:i*lda+kb], bp, 64)
 			}
 		}
 	}
 	for j := n64; j < n16; j += 16 {
 		for i := 0; i < m; i += 2 {
 			if i+1 < m {
-				pair16(c[i*ldc+j:], ldc, pk[i*kb:i*kb+2*kb], b[j:], ldb, kb)
+				pair16(c[i*ldc+j:], ldc, a[i*lda:i*lda+kb], a[(i+1)*lda:(i+1)*lda+kb], b[j:], ldb)
 			} else {
-				row16(c[i*ldc+j:i*ldc+j+16], pk[i*kb:i*kb+kb], b[j:], ldb)
+				row16(c[i*ldc+j:i*ldc+j+16], a[i*lda:i*lda+kb], b[j:], ldb)
 			}
 		}
 	}
 	if n16 < n {
-		microGo(c[n16:], ldc, pk, m, kb, b[n16:], ldb, n-n16)
+		microGo(c[n16:], ldc, a, lda, m, kb, b[n16:], ldb, n-n16)
 	}
 }
 
-// pair64 computes c[r*ldc + j] += Σ_p pp[2p+r]·b[p*ldb + j] for r < 2, j < 64.
-func pair64(c []float32, ldc int, pp, b []float32, ldb, k int) {
+// pair64 computes c[r*ldc + j] += Σ_p a_r[p]·b[p*ldb + j] for rows a_0, a_1 and j < 64.
+func pair64(c []float32, ldc int, a0, a1, b []float32, ldb int) {
 	c0, c1 := c[:64], c[ldc:ldc+64]
 	s00 := archsimd.LoadFloat32x16Slice(c0[0:16])
 	s01 := archsimd.LoadFloat32x16Slice(c0[16:32])
@@ -58,16 +63,16 @@ func pair64(c []float32, ldc int, pp, b []float32, ldb, k int) {
 	s11 := archsimd.LoadFloat32x16Slice(c1[16:32])
 	s12 := archsimd.LoadFloat32x16Slice(c1[32:48])
 	s13 := archsimd.LoadFloat32x16Slice(c1[48:64])
-	pp = pp[:2*k]
-	for p := 0; p < k; p++ {
+	a1 = a1[:len(a0)]
+	for p, x := range a0 {
 		row := b[p*ldb : p*ldb+64]
 		v0 := archsimd.LoadFloat32x16Slice(row[0:16])
 		v1 := archsimd.LoadFloat32x16Slice(row[16:32])
 		v2 := archsimd.LoadFloat32x16Slice(row[32:48])
 		v3 := archsimd.LoadFloat32x16Slice(row[48:64])
-		u := archsimd.BroadcastFloat32x16(pp[2*p])
+		u := archsimd.BroadcastFloat32x16(x)
 		s00, s01, s02, s03 = v0.MulAdd(u, s00), v1.MulAdd(u, s01), v2.MulAdd(u, s02), v3.MulAdd(u, s03)
-		w := archsimd.BroadcastFloat32x16(pp[2*p+1])
+		w := archsimd.BroadcastFloat32x16(a1[p])
 		s10, s11, s12, s13 = v0.MulAdd(w, s10), v1.MulAdd(w, s11), v2.MulAdd(w, s12), v3.MulAdd(w, s13)
 	}
 	s00.StoreSlice(c0[0:16])
@@ -100,15 +105,15 @@ func row64(c, pr, b []float32, ldb int) {
 	s3.StoreSlice(c[48:64])
 }
 
-// pair16 computes c[r*ldc + j] += Σ_p pp[2p+r]·b[p*ldb + j] for r < 2, j < 16.
-func pair16(c []float32, ldc int, pp, b []float32, ldb, k int) {
+// pair16 computes c[r*ldc + j] += Σ_p a_r[p]·b[p*ldb + j] for rows a_0, a_1 and j < 16.
+func pair16(c []float32, ldc int, a0, a1, b []float32, ldb int) {
 	s0 := archsimd.LoadFloat32x16Slice(c[0:16])
 	s1 := archsimd.LoadFloat32x16Slice(c[ldc : ldc+16])
-	pp = pp[:2*k]
-	for p := 0; p < k; p++ {
+	a1 = a1[:len(a0)]
+	for p, x := range a0 {
 		v := archsimd.LoadFloat32x16Slice(b[p*ldb : p*ldb+16])
-		s0 = v.MulAdd(archsimd.BroadcastFloat32x16(pp[2*p]), s0)
-		s1 = v.MulAdd(archsimd.BroadcastFloat32x16(pp[2*p+1]), s1)
+		s0 = v.MulAdd(archsimd.BroadcastFloat32x16(x), s0)
+		s1 = v.MulAdd(archsimd.BroadcastFloat32x16(a1[p]), s1)
 	}
 	s0.StoreSlice(c[0:16])
 	s1.StoreSlice(c[ldc : ldc+16])

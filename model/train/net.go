@@ -99,16 +99,40 @@ func (n *Net) head() *model.Tensor {
 }
 
 // transposeInto writes the transpose of w [rows, cols] (row stride lw) into dst [cols, ld] at
-// column offset col0, in 32×32 blocks.
+// column offset col0.
 func transposeInto(dst []float32, ld, col0 int, w []float32, lw, rows, cols int) {
-	const bs = 32
-	for r0 := 0; r0 < rows; r0 += bs {
-		for c0 := 0; c0 < cols; c0 += bs {
-			for r := r0; r < min(r0+bs, rows); r++ {
-				src := w[r*lw : r*lw+cols]
-				for c := c0; c < min(c0+bs, cols); c++ {
-					dst[c*ld+col0+r] = src[c]
-				}
+	transpose(dst, ld, col0, w, lw, rows, cols, false)
+}
+
+// transposeAdd adds the transpose of w [rows, cols] (row stride lw) into dst [cols, ld].
+func transposeAdd(dst []float32, ld int, w []float32, lw, rows, cols int) {
+	transpose(dst, ld, 0, w, lw, rows, cols, true)
+}
+
+// transpose sets (or, with add, accumulates) dst[c*ld + col0 + r] = w[r*lw + c], eight source rows
+// at a time: eight sequential read streams and one 32-byte write per column.
+func transpose(dst []float32, ld, col0 int, w []float32, lw, rows, cols int, add bool) {
+	r8 := rows / 8 * 8
+	for r0 := 0; r0 < r8; r0 += 8 {
+		s0, s1, s2, s3 := w[r0*lw:r0*lw+cols], w[(r0+1)*lw:(r0+1)*lw+cols], w[(r0+2)*lw:(r0+2)*lw+cols], w[(r0+3)*lw:(r0+3)*lw+cols]
+		s4, s5, s6, s7 := w[(r0+4)*lw:(r0+4)*lw+cols], w[(r0+5)*lw:(r0+5)*lw+cols], w[(r0+6)*lw:(r0+6)*lw+cols], w[(r0+7)*lw:(r0+7)*lw+cols]
+		for c := range s0 {
+			d := dst[c*ld+col0+r0 : c*ld+col0+r0+8]
+			if add {
+				d[0], d[1], d[2], d[3] = d[0]+s0[c], d[1]+s1[c], d[2]+s2[c], d[3]+s3[c]
+				d[4], d[5], d[6], d[7] = d[4]+s4[c], d[5]+s5[c], d[6]+s6[c], d[7]+s7[c]
+			} else {
+				d[0], d[1], d[2], d[3] = s0[c], s1[c], s2[c], s3[c]
+				d[4], d[5], d[6], d[7] = s4[c], s5[c], s6[c], s7[c]
+			}
+		}
+	}
+	for r := r8; r < rows; r++ {
+		for c, v := range w[r*lw : r*lw+cols] {
+			if add {
+				dst[c*ld+col0+r] += v
+			} else {
+				dst[c*ld+col0+r] = v
 			}
 		}
 	}

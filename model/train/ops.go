@@ -15,16 +15,10 @@ const rowMin = 64
 // rmsNormRows sets h[n] = x[n]·r[n]·w with r[n] = 1/sqrt(mean(x[n]²) + eps), for rows lo..hi.
 func rmsNormRows(h, r, x, w []float32, D int, eps float64, lo, hi int) { // x, h [N, D]; r [N]; w [D]
 	for n := lo; n < hi; n++ {
-		xr, hr := x[n*D:(n+1)*D], h[n*D:(n+1)*D]
-		var ss float32
-		for _, v := range xr {
-			ss += v * v
-		}
-		inv := float32(1 / math.Sqrt(float64(ss/float32(D))+eps))
+		xr := x[n*D : (n+1)*D]
+		inv := float32(1 / math.Sqrt(float64(sumSquares(xr)/float32(D))+eps))
 		r[n] = inv
-		for i, v := range xr {
-			hr[i] = v * inv * w[i]
-		}
+		scaleMul(h[n*D:(n+1)*D], xr, w, inv)
 	}
 }
 
@@ -73,36 +67,23 @@ func ropeRows(x []float32, ld, c0, heads, hd, T int, cos, sin []float32, dir flo
 	}
 }
 
-// swiGLURows sets act[n, i] = silu(gate)·up with gate, up = gu[n, i], gu[n, I+i]. silu is
-// g/(1+e^−g) with the exponent clamped to ±60, as the graph computes it.
-func swiGLURows(act, gu []float32, I, lo, hi int, tmp []float32) { // act [N, I]; gu [N, 2I]; tmp [I]
+// swiGLURows sets act[n, i] = silu(gate)·up with gate, up = gu[n, i], gu[n, I+i] and silu(g) =
+// g/(1+e^−g). (The graph clamps the exponent to ±60; the results differ only below −60, where
+// both are 0 to float32 precision.)
+func swiGLURows(act, gu []float32, I, lo, hi int) { // act [N, I]; gu [N, 2I]
 	for n := lo; n < hi; n++ {
-		g, u, a := gu[n*2*I:n*2*I+I], gu[n*2*I+I:(n+1)*2*I], act[n*I:(n+1)*I]
-		for i, v := range g {
-			tmp[i] = -min(max(v, -60), 60)
-		}
-		model.ExpInPlace(tmp[:I])
-		for i, v := range g {
-			a[i] = v / (1 + tmp[i]) * u[i]
-		}
+		model.SiLUMul(act[n*I:(n+1)*I], gu[n*2*I:n*2*I+I], gu[n*2*I+I:(n+1)*2*I])
 	}
 }
 
 // swiGLUBackRows sets dgu from dact: d gate = dact·up·s·(1 + g·(1−s)), d up = dact·g·s with
 // s = sigmoid(g).
-func swiGLUBackRows(dgu, dact, gu []float32, I, lo, hi int, tmp []float32) {
+func swiGLUBackRows(dgu, dact, gu []float32, I, lo, hi int, tmp []float32) { // tmp [I]
 	for n := lo; n < hi; n++ {
 		g, u := gu[n*2*I:n*2*I+I], gu[n*2*I+I:(n+1)*2*I]
-		dg, du, da := dgu[n*2*I:n*2*I+I], dgu[n*2*I+I:(n+1)*2*I], dact[n*I:(n+1)*I]
-		for i, v := range g {
-			tmp[i] = -min(max(v, -60), 60)
-		}
+		negInto(tmp[:I], g)
 		model.ExpInPlace(tmp[:I])
-		for i, v := range g {
-			s := 1 / (1 + tmp[i])
-			dg[i] = da[i] * u[i] * s * (1 + v*(1-s))
-			du[i] = da[i] * v * s
-		}
+		swiGLUBack(dgu[n*2*I:n*2*I+I], dgu[n*2*I+I:(n+1)*2*I], dact[n*I:(n+1)*I], g, u, tmp[:I])
 	}
 }
 
