@@ -12,7 +12,12 @@ import (
 // The micro-kernels (gemm_simd.go, gemm_generic.go) run 2×64 register tiles over pairs of rows.
 
 // kBlock is the depth of one pass: a 64-column strip of kBlock rows of B is 32 KiB (L1).
-const kBlock = 128
+// mBlock is the row count of one packed block of A: mBlock·kBlock floats are 128 KiB (L2), reread
+// from L2 for every column strip.
+const (
+	kBlock = 128
+	mBlock = 256
+)
 
 // parMinWork is the multiply-add count below which a product runs on one goroutine.
 const parMinWork = 1 << 18
@@ -56,20 +61,23 @@ func gemm(at bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []
 // contiguous [m, kb] buffer first (a transpose when at is set): rows of A read at their own stride
 // of 2 or 4 KiB would map onto a few cache sets and stream from memory once per column strip.
 func gemmSeq(at bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	kb0 := min(k, kBlock)
+	kb0, mb0 := min(k, kBlock), min(m, mBlock)
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-	pk, bp := grow(&sc.pk, m*kb0), grow(&sc.bp, kb0*64)
+	pk, bp := grow(&sc.pk, mb0*kb0), grow(&sc.bp, kb0*64)
 	for k0 := 0; k0 < k; k0 += kBlock {
 		kb := min(kBlock, k-k0)
-		if at { // rows k0..k0+kb of A [k, m] become the [m, kb] block of op(A)
-			transposeInto(pk, kb, 0, a[k0*lda:], lda, kb, m)
-		} else {
-			for i := range m {
-				copy(pk[i*kb:(i+1)*kb], a[i*lda+k0:i*lda+k0+kb])
+		for i0 := 0; i0 < m; i0 += mBlock {
+			mb := min(mBlock, m-i0)
+			if at { // rows k0..k0+kb, columns i0..i0+mb of A [k, m] become the [mb, kb] block of op(A)
+				transposeInto(pk, kb, 0, a[k0*lda+i0:], lda, kb, mb)
+			} else {
+				for i := range mb {
+					copy(pk[i*kb:(i+1)*kb], a[(i0+i)*lda+k0:(i0+i)*lda+k0+kb])
+				}
 			}
+			microKernels(c[i0*ldc:], ldc, pk, kb, mb, kb, b[k0*ldb:], ldb, n, bp)
 		}
-		microKernels(c, ldc, pk, kb, m, kb, b[k0*ldb:], ldb, n, bp)
 	}
 }
 

@@ -38,7 +38,21 @@ func microKernels(c []float32, ldc int, a []float32, lda int, m, kb int, b []flo
 			}
 		}
 	}
-	for j := n64; j < n16; j += 16 {
+	j32 := n64
+	if n16-n64 >= 32 { // a 32-column strip (head-width products): 4×32 tiles
+		j32 = n64 + 32
+		for i := 0; i < m; i += 4 {
+			if i+4 <= m {
+				quad32(c[i*ldc+n64:], ldc, a[i*lda:], lda, b[n64:], ldb, kb)
+				continue
+			}
+			for r := i; r < m; r++ {
+				row16(c[r*ldc+n64:r*ldc+n64+16], a[r*lda:r*lda+kb], b[n64:], ldb)
+				row16(c[r*ldc+n64+16:r*ldc+n64+32], a[r*lda:r*lda+kb], b[n64+16:], ldb)
+			}
+		}
+	}
+	for j := j32; j < n16; j += 16 {
 		for i := 0; i < m; i += 2 {
 			if i+1 < m {
 				pair16(c[i*ldc+j:], ldc, a[i*lda:i*lda+kb], a[(i+1)*lda:(i+1)*lda+kb], b[j:], ldb)
@@ -126,4 +140,33 @@ func row16(c, pr, b []float32, ldb int) {
 		s = archsimd.LoadFloat32x16Slice(b[p*ldb:p*ldb+16]).MulAdd(archsimd.BroadcastFloat32x16(av), s)
 	}
 	s.StoreSlice(c[0:16])
+}
+
+// quad32 computes c[r*ldc + j] += Σ_p a[r*lda + p]·b[p*ldb + j] for r < 4, j < 32.
+func quad32(c []float32, ldc int, a []float32, lda int, b []float32, ldb, k int) {
+	a0, a1, a2, a3 := a[:k], a[lda:lda+k], a[2*lda:2*lda+k], a[3*lda:3*lda+k]
+	s00, s01 := archsimd.LoadFloat32x16Slice(c[0:16]), archsimd.LoadFloat32x16Slice(c[16:32])
+	s10, s11 := archsimd.LoadFloat32x16Slice(c[ldc:ldc+16]), archsimd.LoadFloat32x16Slice(c[ldc+16:ldc+32])
+	s20, s21 := archsimd.LoadFloat32x16Slice(c[2*ldc:2*ldc+16]), archsimd.LoadFloat32x16Slice(c[2*ldc+16:2*ldc+32])
+	s30, s31 := archsimd.LoadFloat32x16Slice(c[3*ldc:3*ldc+16]), archsimd.LoadFloat32x16Slice(c[3*ldc+16:3*ldc+32])
+	for p, x := range a0 {
+		row := b[p*ldb : p*ldb+32]
+		v0, v1 := archsimd.LoadFloat32x16Slice(row[0:16]), archsimd.LoadFloat32x16Slice(row[16:32])
+		u := archsimd.BroadcastFloat32x16(x)
+		s00, s01 = v0.MulAdd(u, s00), v1.MulAdd(u, s01)
+		u = archsimd.BroadcastFloat32x16(a1[p])
+		s10, s11 = v0.MulAdd(u, s10), v1.MulAdd(u, s11)
+		u = archsimd.BroadcastFloat32x16(a2[p])
+		s20, s21 = v0.MulAdd(u, s20), v1.MulAdd(u, s21)
+		u = archsimd.BroadcastFloat32x16(a3[p])
+		s30, s31 = v0.MulAdd(u, s30), v1.MulAdd(u, s31)
+	}
+	s00.StoreSlice(c[0:16])
+	s01.StoreSlice(c[16:32])
+	s10.StoreSlice(c[ldc : ldc+16])
+	s11.StoreSlice(c[ldc+16 : ldc+32])
+	s20.StoreSlice(c[2*ldc : 2*ldc+16])
+	s21.StoreSlice(c[2*ldc+16 : 2*ldc+32])
+	s30.StoreSlice(c[3*ldc : 3*ldc+16])
+	s31.StoreSlice(c[3*ldc+16 : 3*ldc+32])
 }
