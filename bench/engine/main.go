@@ -39,20 +39,24 @@ type shape struct {
 
 // result holds one configuration's measurements.
 type result struct {
-	Name         string   `json:"name"`
-	Params       int      `json:"params"`
-	SampleTokS   float64  `json:"sample_tok_s"`
-	TrainTokS    float64  `json:"train_tok_s"`
-	TrainGraph   float64  `json:"train_tok_s_graph"` // the GoMLX graph path (Config.TrainPath "graph")
-	PeakRSSMiB   float64  `json:"peak_rss_mib"`
-	Compiles     int64    `json:"compile_count"`
-	TorchSample  *float64 `json:"torch_sample_tok_s"`
-	TorchTrain   *float64 `json:"torch_train_tok_s"`
-	TorchRSSMiB  *float64 `json:"torch_peak_rss_mib"`
-	SIMD         bool     `json:"simd"`
-	GOMAXPROCS   int      `json:"gomaxprocs"`
-	SampleSecs   float64  `json:"sample_s"`
-	TrainStepSec float64  `json:"train_step_s"`
+	Name       string  `json:"name"`
+	Params     int     `json:"params"`
+	SampleTokS float64 `json:"sample_tok_s"`
+	TrainTokS  float64 `json:"train_tok_s"`
+	TrainGraph float64 `json:"train_tok_s_graph"` // the GoMLX graph path (Config.TrainPath "graph")
+	// Training tokens per CPU-second of this process, fast and graph path: on a shared machine
+	// these move much less than the wall-time figures.
+	TrainCPU      float64  `json:"train_tok_per_cpu_s"`
+	TrainGraphCPU float64  `json:"train_tok_per_cpu_s_graph"`
+	PeakRSSMiB    float64  `json:"peak_rss_mib"`
+	Compiles      int64    `json:"compile_count"`
+	TorchSample   *float64 `json:"torch_sample_tok_s"`
+	TorchTrain    *float64 `json:"torch_train_tok_s"`
+	TorchRSSMiB   *float64 `json:"torch_peak_rss_mib"`
+	SIMD          bool     `json:"simd"`
+	GOMAXPROCS    int      `json:"gomaxprocs"`
+	SampleSecs    float64  `json:"sample_s"`
+	TrainStepSec  float64  `json:"train_step_s"`
 	// Physical limits: the fast path's achieved FLOP/s against the kernel's measured peak, the
 	// activation memory of one micro-batch, and the sampler's bytes per token against the measured
 	// memory bandwidth.
@@ -133,6 +137,7 @@ func main() {
 		fmt.Printf("%-10s %7.1fM %12.0f %12.0f %12.0f %9.1f %9.0f %14s %14s\n", r.Name, float64(r.Params)/1e6, r.SampleTokS, r.TrainTokS, r.TrainGraph, r.ActivationMiB, r.PeakRSSMiB, opt(r.TorchSample), opt(r.TorchTrain))
 	}
 	for _, r := range results {
+		fmt.Printf("%-10s training per CPU-second: %.0f tok (fast), %.0f tok (graph)\n", r.Name, r.TrainCPU, r.TrainGraphCPU)
 		fmt.Printf("%-10s training %.1f GFLOP/s = %.0f%% of the measured gemm peak %.1f GFLOP/s; sampling %.2f MB/token, %.1f GB/s of a measured %.1f GB/s\n",
 			r.Name, r.TrainGFLOPS, 100*r.PeakShare, r.GemmPeakGFLOPS, r.SampleBytesTok/1e6, r.SampleBytesTok*r.SampleTokS/1e9, r.MemBandwidthGBs)
 	}
@@ -204,40 +209,43 @@ func run(s shape) (result, error) {
 	if mode == "sample" {
 		steps = 1
 	}
-	step, err := timeUpdates(ctx, e, rows, loss, steps)
+	step, cpu, err := timeUpdates(ctx, e, rows, loss, steps)
 	if err != nil {
 		return result{}, err
 	}
 	r := result{Name: s.Name, Params: n, SampleTokS: float64(gen) / sampleS, SampleSecs: sampleS,
 		TrainTokS: float64(s.TrainRows*s.TrainLen) / step, TrainStepSec: step, PeakRSSMiB: peakRSS(),
 		Compiles: e.CompileCount(), SIMD: strings.Contains(runtime.Version(), "simd"), GOMAXPROCS: runtime.GOMAXPROCS(0)}
+	tokens := float64(s.TrainRows * s.TrainLen)
+	r.TrainCPU = tokens / cpu
 	if mode != "sample" && !noGraph {
 		g, err := local.New(model.NewRandom(s.Cfg, 1), local.Config{LR: 1e-4, MicroBatchRows: s.MicroRows, TrainPath: "graph"})
 		if err != nil {
 			return result{}, err
 		}
-		gstep, err := timeUpdates(ctx, g, rows, loss, max(1, steps/2))
+		gstep, gcpu, err := timeUpdates(ctx, g, rows, loss, max(1, steps/2))
 		if err != nil {
 			return result{}, err
 		}
-		r.TrainGraph = float64(s.TrainRows*s.TrainLen) / gstep
+		r.TrainGraph, r.TrainGraphCPU = tokens/gstep, tokens/gcpu
 	}
 	limits(s, &r)
 	return r, nil
 }
 
-// timeUpdates returns the mean seconds of steps Updates on rows after one warm-up Update.
-func timeUpdates(ctx context.Context, e *local.Engine, rows []engine.Row, loss algo.Loss, steps int) (float64, error) {
+// timeUpdates returns the mean wall and CPU seconds of steps Updates on rows after one warm-up
+// Update.
+func timeUpdates(ctx context.Context, e *local.Engine, rows []engine.Row, loss algo.Loss, steps int) (wall, cpu float64, err error) {
 	if _, err := e.Update(ctx, rows, loss, engine.UpdateOptions{}); err != nil { // warm-up and compile
-		return 0, err
+		return 0, 0, err
 	}
-	t0 := time.Now()
+	t0, c0 := time.Now(), cpuSeconds()
 	for range steps {
 		if _, err := e.Update(ctx, rows, loss, engine.UpdateOptions{}); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
-	return time.Since(t0).Seconds() / float64(steps), nil
+	return time.Since(t0).Seconds() / float64(steps), (cpuSeconds() - c0) / float64(steps), nil
 }
 
 // peakRSS reads VmHWM (peak resident set) from /proc/self/status, in MiB; 0 where unavailable.
