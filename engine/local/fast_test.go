@@ -2,9 +2,9 @@ package local
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/ascent-rl/ascent/algo"
@@ -200,4 +200,28 @@ func TestFastLogProbsMatchTheGraph(t *testing.T) {
 	}
 }
 
-var _ = fmt.Sprint
+// TestFastPathIsBitIdenticalWhateverGOMAXPROCS checks that splitting the work over goroutines
+// does not change a single bit of the gradients.
+func TestFastPathIsBitIdenticalWhateverGOMAXPROCS(t *testing.T) {
+	cfg := model.TinyConfig()
+	rows := parityRows(cfg, 6, 60, 13)
+	var ref []*stepGrads
+	for _, procs := range []int{1, 2, 3} {
+		prev := runtime.GOMAXPROCS(procs)
+		e, err := New(randomParams(cfg, 2), Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref = append(ref, gradsOn(t, e, "fast", rows, statsLoss{}, 8))
+		runtime.GOMAXPROCS(prev)
+	}
+	for k := 1; k < len(ref); k++ {
+		for i := range ref[0].grads {
+			for j, v := range ref[0].grads[i] {
+				if math.Float32bits(ref[k].grads[i][j]) != math.Float32bits(v) {
+					t.Fatalf("GOMAXPROCS %d: gradient %d[%d] = %g, with 1: %g", k+1, i, j, ref[k].grads[i][j], v)
+				}
+			}
+		}
+	}
+}
