@@ -67,12 +67,9 @@ func (net *Net) Backward(ps *Pass, dLogp, dEnt, dHidden []float32, g *model.Para
 			clear(ps.dh[lo*d.D : hi*d.D])
 		})
 		if gl.QBias != nil {
-			for n := range N {
-				row := ps.dqkv[n*d.qkvd : (n+1)*d.qkvd]
-				addTo(gl.QBias.Data, row[:d.qd])
-				addTo(gl.KBias.Data, row[d.qd:d.qd+d.kvd])
-				addTo(gl.VBias.Data, row[d.qd+d.kvd:])
-			}
+			sumRows(gl.QBias.Data, ps.dqkv, d.qkvd, N)
+			sumRows(gl.KBias.Data, ps.dqkv[d.qd:], d.qkvd, N)
+			sumRows(gl.VBias.Data, ps.dqkv[d.qd+d.kvd:], d.qkvd, N)
 		}
 		dq, dk, dv := ps.dqkv, ps.dqkv[d.qd:], ps.dqkv[d.qd+d.kvd:]
 		gemm(false, N, d.D, d.qd, dq, d.qkvd, pl.Q.Data, d.D, ps.dh, d.D) // dh1 = dq·Q + dk·K + dv·V
@@ -85,9 +82,11 @@ func (net *Net) Backward(ps *Pass, dLogp, dEnt, dHidden []float32, g *model.Para
 		rmsNormBack(dx, gl.InputNorm.Data, ps.dh, l.x, l.r1, pl.InputNorm.Data, N, d.D)
 	}
 	ge := g.Embed.Data
-	for n, tok := range ps.tokens {
-		addTo(ge[int(tok)*d.D:(int(tok)+1)*d.D], dx[n*d.D:(n+1)*d.D])
-	}
+	parallelFor(d.D, 32, func(lo, hi int) { // split over features: each row's sum runs in token order
+		for n, tok := range ps.tokens {
+			addTo(ge[int(tok)*d.D+lo:int(tok)*d.D+hi], dx[n*d.D+lo:n*d.D+hi])
+		}
+	})
 	return nil
 }
 
@@ -106,6 +105,16 @@ func weightGrad(gW []float32, out, in, N int, dy []float32, ldy int, x []float32
 	clear(t)
 	gemm(true, in, out, N, x, ldx, dy, ldy, t, out)
 	transposeAdd(gW, in, t, out, in, out)
+}
+
+// sumRows adds Σ_n x[n*ld + i] into dst[i] for rows n < N, split over the columns i (each sum in
+// row order).
+func sumRows(dst, x []float32, ld, N int) {
+	parallelFor(len(dst), 32, func(lo, hi int) {
+		for n := range N {
+			addTo(dst[lo:hi], x[n*ld+lo:n*ld+hi])
+		}
+	})
 }
 
 // addTo sets y[i] += x[i].

@@ -24,7 +24,8 @@ func rmsNormRows(h, r, x, w []float32, D int, eps float64, lo, hi int) { // x, h
 
 // rmsNormBack adds the input gradient of RMSNorm into dx and the weight gradient into dw, for all
 // N rows: with y = x·r·w, dx += r·(dy⊙w) − x·r³/D·Σ(dy⊙w⊙x) and dw += Σ_n dy⊙x·r. The input
-// gradient is split over goroutines; the weight gradient is summed in row order (deterministic).
+// gradient is split over rows, the weight gradient over features (each summed in row order, so the
+// result does not depend on the split).
 func rmsNormBack(dx, dw, dy, x, r, w []float32, N, D int) { // dx, dy, x [N, D]; r [N]; w, dw [D]
 	parallelFor(N, rowMin, func(lo, hi int) {
 		for n := lo; n < hi; n++ {
@@ -40,12 +41,15 @@ func rmsNormBack(dx, dw, dy, x, r, w []float32, N, D int) { // dx, dy, x [N, D];
 			}
 		}
 	})
-	for n := range N {
-		xr, dyr, rn := x[n*D:(n+1)*D], dy[n*D:(n+1)*D], r[n]
-		for i, v := range xr {
-			dw[i] += dyr[i] * v * rn
+	parallelFor(D, 32, func(lo, hi int) { // split over features: each sum still runs in row order
+		dwp := dw[lo:hi]
+		for n := range N {
+			xr, dyr, rn := x[n*D+lo:n*D+hi], dy[n*D+lo:n*D+hi], r[n]
+			for i, v := range xr {
+				dwp[i] += dyr[i] * v * rn
+			}
 		}
-	}
+	})
 }
 
 // ropeRows rotates heads of width hd in row-major [N, ld] data, columns c0..c0+heads·hd, in place:
