@@ -29,6 +29,7 @@ type Engine struct {
 	weights  []*tensors.Tensor // params as tensors for the graph; nil when stale
 	fwdExecs map[string]*fwdExec
 	trExecs  map[string]*trainExec
+	fast     *fastState         // the hand-written training path (fast.go); nil until first used
 	compiles atomic.Int64       // graphs built (each one a compilation), metric perf/compile_count
 	detok    func([]int) string // turns response tokens into text for stop strings; nil: none
 
