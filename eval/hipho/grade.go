@@ -33,6 +33,7 @@ type ProblemGrade struct {
 	Answer float64    `json:"answer_score"`   // answer-level points
 	Step   *StepGrade `json:"step,omitempty"` // step-level grade, when marking schemes were used
 	Sub    []SubGrade `json:"sub_answers"`    // answer-level detail, one per required answer
+	Judge  JudgeUse   `json:"judge,omitzero"` // the judge requests this grade made
 }
 
 // Golds converts the problem's parallel answer lists into the physics verifier's golds. An
