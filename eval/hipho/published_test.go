@@ -1,9 +1,12 @@
 package hipho
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ascent-rl/ascent/internal/testutil"
 )
 
 func TestPublishedScoresReproduceThePapersMedalCounts(t *testing.T) {
@@ -52,5 +55,22 @@ func TestMedalThresholds(t *testing.T) {
 		if got := th.Medal(c.score); got != c.want {
 			t.Errorf("Medal(%g) = %s, want %s", c.score, got, c.want)
 		}
+	}
+}
+
+// TestDocsCarryThePublishedMedalTable keeps docs/eval.md's HiPhO table equal to the recomputed one.
+func TestDocsCarryThePublishedMedalTable(t *testing.T) {
+	pub, err := LoadPublished(filepath.Join(dataDir(t), "hipho.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := MedalTable(pub.Standings(), pub.Exams())
+	doc, err := os.ReadFile(filepath.Join(testutil.RepoRoot(t), "docs", "eval.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), table) {
+		os.WriteFile(filepath.Join(t.TempDir(), "table.md"), []byte(table), 0o644)
+		t.Fatalf("docs/eval.md lacks the recomputed medal table; it is:\n%s", table)
 	}
 }
