@@ -49,3 +49,32 @@ func information(e *Exam, p *Problem) string {
 	}
 	return info
 }
+
+// Item is one problem to send to a model: its exam, id and P1 prompt.
+type Item struct {
+	Exam   string `json:"exam"`
+	ID     string `json:"id"`
+	Prompt string `json:"prompt"`
+}
+
+// Items lists the problems of the named exams (all loaded exams when names is empty) with their
+// prompts, in exam then file order; Options.TextOnly applies. An unknown exam lists the known ones.
+func (b *Benchmark) Items(names []string) ([]Item, error) {
+	if len(names) == 0 {
+		names = b.opt.Exams
+	}
+	if len(names) == 0 {
+		names = b.names
+	}
+	var out []Item
+	for _, n := range names {
+		e, err := b.Exam(n)
+		if err != nil {
+			return nil, err
+		}
+		for i := range e.Problems {
+			out = append(out, Item{Exam: e.Name, ID: e.Problems[i].ID, Prompt: Prompt(e, &e.Problems[i])})
+		}
+	}
+	return out, nil
+}

@@ -264,3 +264,31 @@ func TestPrompt(t *testing.T) {
 		})
 	}
 }
+
+func TestItemsListPromptsOfTheSelectedExams(t *testing.T) {
+	cases := []struct {
+		name  string
+		opt   Options
+		names []string
+		n     int
+	}{
+		{"every exam", Options{}, nil, 403},
+		{"the --bench selection", Options{Exams: []string{"IPhO_2025", "F=MA_2025"}}, nil, 64},
+		{"text-only problems of every exam", Options{TextOnly: true}, nil, 128},
+		{"explicit names", Options{}, []string{"EuPhO_2025"}, 6},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			items, err := bench(t, c.opt).Items(c.names)
+			if err != nil || len(items) != c.n {
+				t.Fatalf("%d items (%v), want %d", len(items), err, c.n)
+			}
+			if !strings.Contains(items[0].Prompt, "\\boxed{}") || items[0].ID == "" || items[0].Exam == "" {
+				t.Fatalf("%+v", items[0])
+			}
+		})
+	}
+	if _, err := bench(t, Options{}).Items([]string{"nope"}); err == nil || !strings.Contains(err.Error(), "known:") {
+		t.Fatalf("unknown exam: %v", err)
+	}
+}
