@@ -123,7 +123,8 @@ type JudgeUse struct {
 
 // grade grades one problem: answer-level, then (with a judge, unless grading is answer-level) the
 // rule misses re-checked when asked and the marking schemes step-level; the better of the two
-// levels is the problem's score. A response without a box scores 0 without any judge call.
+// levels is the problem's score. A response without a box scores 0 without any judge call, and
+// one with full marks answer-level is not step-graded.
 func (b *Benchmark) grade(ctx context.Context, j job) (ProblemGrade, error) {
 	if !j.has {
 		return ProblemGrade{ID: j.p.ID, Max: j.p.MaxPoints(), Status: StatusMissing, Level: "answer"}, nil
@@ -140,7 +141,7 @@ func (b *Benchmark) grade(ctx context.Context, j job) (ProblemGrade, error) {
 	if b.opt.RecheckWithJudge {
 		b.recheck(ctx, j, &g)
 	}
-	if len(j.p.Marking.Schemes) > 0 {
+	if len(j.p.Marking.Schemes) > 0 && g.Score < g.Max-1e-9 { // full marks answer-level cannot improve
 		sg, err := GradeSteps(ctx, judge, j.e, j.p, j.resp)
 		if err != nil {
 			return g, err

@@ -31,6 +31,8 @@ func TestJudgeGradingThroughAScriptedServer(t *testing.T) {
 	}{
 		{"a problem with a marking scheme is graded step-level", Options{}, "IPhO_2025_1_A_1", wrong, 0.2, "step", StatusOK, 2,
 			func(c Counts) bool { return c.StepGraded == 1 && c.JudgeCalls == 2 }},
+		{"full marks answer-level need no step grading", Options{}, "IPhO_2025_1_A_1", `\boxed{v = \sqrt{\frac{e^2}{4\pi\varepsilon_0 m_e r}}}`, 0.2, "answer", StatusOK, 0,
+			func(c Counts) bool { return c.StepGraded == 0 && c.JudgeCalls == 0 }},
 		{"--grading answer never calls the judge", Options{Grading: GradingAnswer}, "IPhO_2025_1_A_1", wrong, 0, "answer", StatusOK, 0,
 			func(c Counts) bool { return c.StepGraded == 0 && c.JudgeCalls == 0 }},
 		{"a response without a box costs no call", Options{}, "IPhO_2025_1_A_1", "v = 1", 0, "answer", StatusNoAnswer, 0,
