@@ -169,8 +169,8 @@ func (b *Benchmark) recheck(ctx context.Context, j job, g *ProblemGrade) {
 	n := len(g.Sub)
 	for i := range g.Sub {
 		s := &g.Sub[i]
-		if s.Verdict.Correct || s.Points <= 0 {
-			continue
+		if s.Verdict.Correct || s.Points <= 0 || strings.TrimSpace(j.p.Answer[i]) == "" {
+			continue // right, worthless, or no gold to compare with (Open-Ended: step-level only)
 		}
 		unit := ""
 		if u := j.p.UnitOf(i); u != "" {
