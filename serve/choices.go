@@ -75,19 +75,38 @@ func (c *collector) visible(ch *choice) []int {
 }
 
 // piece returns the text of ch not yet sent and marks it sent: the decoded visible tokens past
-// what was sent, held back while they end inside a UTF-8 character (and flushed when the choice
-// has finished). ok is false when nothing new can be sent yet.
+// what was sent, less a trailing incomplete UTF-8 character, which waits for the tokens that
+// complete it (and is flushed when the choice has finished). Bytes that can never form a
+// character are sent as they are (JSON shows them as U+FFFD, as in the whole text). ok is false
+// when nothing new can be sent yet.
 func (c *collector) piece(ch *choice) (string, bool) {
 	cur := c.s.decode(c.visible(ch))
 	if !strings.HasPrefix(cur, ch.sentText) {
 		return "", false
 	}
-	if ch.finish == "" && !utf8.ValidString(cur) {
+	end := len(cur)
+	if ch.finish == "" {
+		end = completePrefix(cur)
+	}
+	if end <= len(ch.sentText) {
 		return "", false
 	}
-	d := cur[len(ch.sentText):]
-	ch.sentText = cur
-	return d, d != ""
+	d := cur[len(ch.sentText):end]
+	ch.sentText = cur[:end]
+	return d, true
+}
+
+// completePrefix returns the length of s without a trailing incomplete UTF-8 sequence.
+func completePrefix(s string) int {
+	for i := len(s) - 1; i >= 0 && i >= len(s)-utf8.UTFMax+1; i-- {
+		if utf8.RuneStart(s[i]) {
+			if !utf8.FullRuneInString(s[i:]) {
+				return i
+			}
+			break
+		}
+	}
+	return len(s)
 }
 
 // usage is the OpenAI usage block: prompt tokens count once per prompt, whatever n is.
