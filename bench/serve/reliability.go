@@ -215,7 +215,7 @@ func updatesUnderLoad(clients int, d time.Duration) error {
 	}
 	var updates int
 	var loadTime time.Duration
-	for v := int64(2); time.Now().Add(300*time.Millisecond).Before(deadline); v++ {
+	for v := int64(2); time.Now().Add(300 * time.Millisecond).Before(deadline); v++ {
 		time.Sleep(300 * time.Millisecond)
 		b, _ := json.Marshal(map[string]any{"model_path": dirs[(v-1)%2]})
 		t0 := time.Now()
