@@ -11,6 +11,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ascent-rl/ascent/engine"
+	"github.com/ascent-rl/ascent/engine/local"
+	"github.com/ascent-rl/ascent/model"
 )
 
 // openStream starts a streamed completion and returns its scanner positioned before the first
@@ -217,5 +221,32 @@ func TestWeightUpdatesUnderStreamingLoadFailNoRequest(t *testing.T) {
 	}
 	if on[1] != clients/2 || on[2] != clients/2 {
 		t.Errorf("clients per weights version %v, want %d on each", on, clients/2)
+	}
+}
+
+func TestSeededOutputMatchesTheLocalEngine(t *testing.T) {
+	url, _ := startServer(t, Config{})
+	eng, err := local.New(model.NewRandom(TinyConfig(), 0), local.Config{}) // builtin:tiny's weights
+	if err != nil {
+		t.Fatal(err)
+	}
+	prompts := [][]int{{3, 1, 4}, {1, 5}}
+	p := engine.SamplingParams{Temperature: 0.9, TopP: 0.95, TopK: 40, MaxTokens: 16, Seed: 9, IgnoreEOS: true}
+	want, err := eng.Sample(context.Background(), prompts, 2, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := post(t, url+"/v1/completions", map[string]any{"prompt": prompts, "n": 2, "temperature": p.Temperature, "top_p": p.TopP, "top_k": p.TopK,
+		"max_tokens": p.MaxTokens, "seed": p.Seed, "ignore_eos": true, "return_token_ids": true, "logprobs": 0})
+	for i, c := range m["choices"].([]any) {
+		c := c.(map[string]any)
+		if got := tokenIDs(t, c["token_ids"]); !slices.Equal(got, want[i].Tokens) {
+			t.Errorf("choice %d: %v, engine %v", i, got, want[i].Tokens)
+		}
+		for k, lp := range c["logprobs"].(map[string]any)["token_logprobs"].([]any) {
+			if d := lp.(float64) - float64(want[i].LogProbs[k]); d > 1e-4 || d < -1e-4 {
+				t.Errorf("choice %d token %d: log-prob %v, engine %v", i, k, lp, want[i].LogProbs[k])
+			}
+		}
 	}
 }
