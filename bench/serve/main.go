@@ -47,6 +47,7 @@ func main() {
 	modes := flag.String("batching", "request,continuous", "batching modes to compare")
 	reliability := flag.Bool("reliability", false, "run the reliability checks instead (overload, disconnect, weight updates under load)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	repeat := flag.Int("repeat", 3, "repetitions per level (modes interleaved); the table shows medians")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -77,19 +78,48 @@ func main() {
 		}
 		ls = append(ls, n)
 	}
-	fmt.Printf("model %s, %d streamed requests per level, max_tokens uniform in [%d, %d], prompt ~12 tokens, 64 decoder rows\n\n", *size, *requests, max(1, *maxTokens/8), *maxTokens)
+	fmt.Printf("model %s, %d streamed requests per level, max_tokens uniform in [%d, %d], prompt ~12 tokens, 64 decoder rows, median of %d interleaved runs\n\n", *size, *requests, max(1, *maxTokens/8), *maxTokens, *repeat)
 	fmt.Println("| batching | clients | req/s | tokens/s | p50 ms | p99 ms | TTFT p50 ms | decode steps | CPU s | tokens/CPU s |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-	for _, mode := range strings.Split(*modes, ",") {
-		for _, c := range ls {
-			cfg := serve.Config{Model: modelPath, Tokenizer: "byte", Batching: mode, MaxQueue: 4096}
-			r, err := drive(cfg, c, *requests, *maxTokens, time.Duration(*maxSeconds*float64(time.Second)))
-			if err != nil {
-				fail(err)
+	// Modes alternate within each repetition, so that load from other work on the machine falls on
+	// both alike; each row is the median of the repetitions.
+	ms := strings.Split(*modes, ",")
+	rows := map[string][]result{}
+	for _, c := range ls {
+		for range *repeat {
+			for _, mode := range ms {
+				cfg := serve.Config{Model: modelPath, Tokenizer: "byte", Batching: mode, MaxQueue: 4096}
+				r, err := drive(cfg, c, *requests, *maxTokens, time.Duration(*maxSeconds*float64(time.Second)))
+				if err != nil {
+					fail(err)
+				}
+				key := mode + "/" + strconv.Itoa(c)
+				rows[key] = append(rows[key], r)
 			}
+		}
+	}
+	for _, mode := range ms {
+		for _, c := range ls {
+			r := median(rows[mode+"/"+strconv.Itoa(c)])
 			fmt.Printf("| %s | %d | %.1f | %.0f | %.1f | %.1f | %.1f | %d | %.2f | %.0f |\n", mode, c, r.rps, r.tps, r.p50, r.p99, r.ttft50, r.steps, r.cpu, r.tokens/r.cpu)
 		}
 	}
+}
+
+// median returns the field-wise median of rs.
+func median(rs []result) result {
+	med := func(f func(result) float64) float64 {
+		xs := make([]float64, len(rs))
+		for i, r := range rs {
+			xs[i] = f(r)
+		}
+		slices.Sort(xs)
+		return xs[len(xs)/2]
+	}
+	return result{rps: med(func(r result) float64 { return r.rps }), tps: med(func(r result) float64 { return r.tps }),
+		p50: med(func(r result) float64 { return r.p50 }), p99: med(func(r result) float64 { return r.p99 }),
+		ttft50: med(func(r result) float64 { return r.ttft50 }), steps: int64(med(func(r result) float64 { return float64(r.steps) })),
+		cpu: med(func(r result) float64 { return r.cpu }), tokens: med(func(r result) float64 { return r.tokens })}
 }
 
 func fail(err error) {
