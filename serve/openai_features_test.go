@@ -105,6 +105,10 @@ func TestTheOfficialClientUsesEveryFeature(t *testing.T) {
 		if !asAPIError(err, &apiErr) || apiErr.StatusCode != 400 || !strings.Contains(apiErr.Message, "maximum context length is 64 tokens") || apiErr.Param != "max_tokens" {
 			t.Errorf("60 tokens after a 5-token prompt with max_model_len 64: %v", err)
 		}
+		_, err = c.Completions.New(ctx, oa.CompletionNewParams{Model: "tiny", Prompt: prompt, MaxTokens: oa.Int(200)})
+		if !asAPIError(err, &apiErr) || apiErr.StatusCode != 400 || !strings.Contains(apiErr.Message, "is too large: 200") {
+			t.Errorf("max_tokens 200 over max_model_len 64: %v", err)
+		}
 		_, err = c.Completions.New(ctx, oa.CompletionNewParams{Model: "tiny", Prompt: oa.CompletionNewParamsPromptUnion{OfString: oa.String(strings.Repeat("x", 70))}})
 		if !asAPIError(err, &apiErr) || apiErr.StatusCode != 400 || !strings.Contains(apiErr.Message, "your request has 71 input tokens") {
 			t.Errorf("a 71-token prompt: %v", err)

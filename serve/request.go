@@ -129,7 +129,9 @@ func (s *Server) params(c *commonParams, maxTokens *int, minTokens int, w *weigh
 	}
 	p := engine.SamplingParams{Temperature: 1, MaxTokens: s.cfg.DefaultMaxTokens, IgnoreEOS: c.IgnoreEOS}
 	if maxTokens != nil {
-		if *maxTokens < minTokens || *maxTokens > s.cfg.MaxTokens {
+		// Over max_model_len (the default limit) is checkPrompts' vLLM-shaped error; a tighter
+		// --max-tokens-limit is checked here.
+		if *maxTokens < minTokens || (*maxTokens > s.cfg.MaxTokens && s.cfg.MaxTokens < s.cfg.MaxModelLen) {
 			return g, errorf("max_tokens", "max_tokens = %d: expected %d ≤ max_tokens ≤ %d (this server's limit)", *maxTokens, minTokens, s.cfg.MaxTokens)
 		}
 		p.MaxTokens, g.maxTokensSet = *maxTokens, true
