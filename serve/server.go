@@ -125,7 +125,7 @@ type Server struct {
 	created int64
 	nextID  atomic.Int64
 	// arriving counts generation requests between their first byte and their hand-over to the
-	// batcher; the batcher stops waiting for more when it is 0.
+	// scheduler; request batching stops waiting for more when it is 0.
 	arriving atomic.Int64
 	stats    Stats
 	seedMu   sync.Mutex
@@ -156,7 +156,7 @@ const (
 	BatchingRequest    = "request"    // a batch forms when the decoder is idle and runs to its end
 )
 
-// New loads the model and tokenizer and starts the batcher.
+// New loads the model and tokenizer, builds the decoder and starts the scheduler.
 func New(cfg Config) (*Server, error) {
 	cfg = cfg.Defaults()
 	if cfg.Model == "" {
@@ -298,7 +298,7 @@ func (s *Server) get(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // Serve serves on l until ctx is cancelled, then shuts down gracefully: it stops accepting, lets
-// requests in flight finish (up to 30 s) and stops the batcher.
+// requests in flight finish (up to 30 s) and stops the scheduler.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
