@@ -66,6 +66,13 @@ func (e *events) fail(err error) {
 	e.signal()
 }
 
+// failed reports whether the request has failed.
+func (e *events) failed() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.err != nil
+}
+
 func (e *events) signal() {
 	select {
 	case e.wake <- struct{}{}:

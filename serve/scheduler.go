@@ -333,11 +333,12 @@ func (b *scheduler) hasStop(toks []int, stop []string) bool {
 	return false
 }
 
-// dropCancelled frees the rows and queue entries of requests whose client went away.
+// dropCancelled frees the rows and queue entries of requests whose client went away (or that
+// failed in another row).
 func (b *scheduler) dropCancelled() {
 	for _, l := range b.lanes {
 		for i, r := range l.rows {
-			if r != nil && r.req.ctx.Err() != nil {
+			if r != nil && (r.req.ctx.Err() != nil || r.req.out.failed()) {
 				r.req.out.fail(r.req.ctx.Err())
 				l.free(i)
 				b.s.stats.Cancelled.Add(1)

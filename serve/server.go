@@ -147,7 +147,7 @@ type Stats struct {
 	Sequences  atomic.Int64 // sequences finished
 	Tokens     atomic.Int64 // completion tokens sampled
 	BatchedReq atomic.Int64 // decode steps that advanced rows of more than one request
-	Cancelled  atomic.Int64 // rows freed because their client went away
+	Cancelled  atomic.Int64 // rows freed because their client went away (or their request failed)
 }
 
 // Batching modes (Config.Batching).
