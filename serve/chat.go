@@ -73,7 +73,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		for i := range c.choices {
 			ch := &c.choices[i]
 			m := map[string]any{"index": i, "finish_reason": ch.finish,
-				"message":  map[string]any{"role": "assistant", "content": s.decode(c.visible(ch))},
+				"message":  map[string]any{"role": "assistant", "content": c.text(ch)},
 				"logprobs": logprobs(ch, 0)}
 			if g.returnTokenIDs {
 				m["token_ids"] = nonNil(ch.toks)

@@ -17,6 +17,7 @@ type choice struct {
 	lps    []float32
 	tops   [][]model.TokenLogProb
 	finish string
+	cut    int // the dropped token that completed a stop string, or -1
 	// streaming
 	sentText string // text already sent
 	sentToks int    // tokens already sent
@@ -34,7 +35,11 @@ type collector struct {
 }
 
 func (s *Server) newCollector(w *weights, g genParams, prompts [][]int) *collector {
-	return &collector{s: s, w: w, g: g, prompts: prompts, choices: make([]choice, len(prompts)*g.n), plps: make([][]promptLogprob, len(prompts))}
+	c := &collector{s: s, w: w, g: g, prompts: prompts, choices: make([]choice, len(prompts)*g.n), plps: make([][]promptLogprob, len(prompts))}
+	for i := range c.choices {
+		c.choices[i].cut = -1
+	}
+	return c
 }
 
 // add records events and returns the choices they touched, in order of first touch.
@@ -53,6 +58,9 @@ func (c *collector) add(evs []event) []int {
 		}
 		if ev.finish != "" {
 			ch.finish = ev.finish
+			if ev.tok < 0 && ev.finish == "stop" {
+				ch.cut = ev.cut
+			}
 		}
 		if !slices.Contains(touched, ev.seq) {
 			touched = append(touched, ev.seq)
@@ -74,19 +82,51 @@ func (c *collector) visible(ch *choice) []int {
 	return t
 }
 
-// piece returns the text of ch not yet sent and marks it sent: the decoded visible tokens past
-// what was sent, less a trailing incomplete UTF-8 character, which waits for the tokens that
-// complete it (and is flushed when the choice has finished). Bytes that can never form a
+// text returns ch's text: its visible tokens decoded and, when a stop string ended it, cut just
+// before the stop string (the tokens keep the part of it that came before the dropped token).
+func (c *collector) text(ch *choice) string {
+	vis := c.visible(ch)
+	if ch.cut < 0 {
+		return c.s.decode(vis)
+	}
+	full := c.s.decode(append(slices.Clone(vis), ch.cut))
+	end := len(full)
+	for _, stop := range c.g.p.Stop {
+		if i := strings.Index(full, stop); i >= 0 && i < end {
+			end = i
+		}
+	}
+	return full[:end]
+}
+
+// stopHold is how many trailing bytes of text could be the start of a stop string: they wait
+// until the stop string is either completed (and cut) or ruled out.
+func (c *collector) stopHold(text string) int {
+	hold := 0
+	for _, stop := range c.g.p.Stop {
+		for k := min(len(stop)-1, len(text)); k > hold; k-- {
+			if strings.HasSuffix(text, stop[:k]) {
+				hold = k
+				break
+			}
+		}
+	}
+	return hold
+}
+
+// piece returns the text of ch not yet sent and marks it sent: its text past what was sent, less
+// a trailing incomplete UTF-8 character, which waits for the tokens that complete it, and less a
+// trailing start of a stop string (both flushed, or cut, when the choice has finished). Bytes that can never form a
 // character are sent as they are (JSON shows them as U+FFFD, as in the whole text). ok is false
 // when nothing new can be sent yet.
 func (c *collector) piece(ch *choice) (string, bool) {
-	cur := c.s.decode(c.visible(ch))
+	cur := c.text(ch)
 	if !strings.HasPrefix(cur, ch.sentText) {
 		return "", false
 	}
 	end := len(cur)
 	if ch.finish == "" {
-		end = completePrefix(cur)
+		end = min(completePrefix(cur), len(cur)-c.stopHold(cur))
 	}
 	if end <= len(ch.sentText) {
 		return "", false

@@ -15,6 +15,7 @@ type event struct {
 	lp     float32              // tok's log-prob under the sampling distribution
 	top    []model.TokenLogProb // the most likely alternatives (top_logprobs), most likely first
 	finish string               // "stop" or "length" when this event ends the sequence
+	cut    int                  // with tok -1 and finish "stop": the dropped token that completed a stop string
 	// prompt, when not nil, carries prompt seq/n's log-probs (one entry per prompt token; the
 	// first is empty) and no token.
 	prompt []promptLogprob

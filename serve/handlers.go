@@ -113,7 +113,7 @@ func (s *Server) handleCompletions(w http.ResponseWriter, r *http.Request) {
 		choices := make([]completionChoice, len(c.choices))
 		for k := range c.choices {
 			ch := &c.choices[k]
-			choices[k] = part(k, s.decode(c.visible(ch)), 0, true)
+			choices[k] = part(k, c.text(ch), 0, true)
 			choices[k].FinishReason = &ch.finish
 		}
 		b := body(choices)

@@ -306,7 +306,7 @@ func (b *scheduler) sample(l *lane, i int, logits []float32) bool {
 	case len(q.p.Stop) > 0 && b.hasStop(r.toks, q.p.Stop):
 		// The response ends before the stop string: the token that completed it is dropped.
 		r.toks = r.toks[:len(r.toks)-1]
-		ev = event{seq: r.seq, tok: -1, finish: "stop"}
+		ev = event{seq: r.seq, tok: -1, finish: "stop", cut: tok}
 	case len(r.toks) >= q.p.MaxTokens || len(r.prompt)+len(r.toks) >= l.w.maxLen:
 		ev.finish = "length"
 	}

@@ -294,3 +294,40 @@ func TestChatRendersTheTemplateAndReturnsNChoices(t *testing.T) {
 		t.Errorf("usage %v, want %d prompt tokens", u, len(want))
 	}
 }
+
+func TestAStopStringOverSeveralTokensIsCutFromTheTextStreamedOrNot(t *testing.T) {
+	url, _ := startServer(t, Config{})
+	body := map[string]any{"prompt": "The answer is", "max_tokens": 40, "seed": 11, "temperature": 0.9, "return_token_ids": true, "ignore_eos": true}
+	ta := tokenIDs(t, post(t, url+"/v1/completions", body)["choices"].([]any)[0].(map[string]any)["token_ids"])
+	printable := func(b int) bool { return b >= 32 && b < 127 }
+	k := -1 // the first pair of printable bytes whose two-byte string does not occur earlier
+	for i := 0; i+1 < len(ta) && ta[i] < 256; i++ {
+		if printable(ta[i]) && printable(ta[i+1]) && !strings.Contains(string(bytesOf(ta[:i+1])), string(bytesOf(ta[i:i+2]))) {
+			k = i
+			break
+		}
+	}
+	if k < 0 {
+		t.Skipf("sample %v has no fresh printable pair", ta)
+	}
+	stop := string(bytesOf(ta[k : k+2]))
+	body["stop"] = stop
+	c := post(t, url+"/v1/completions", body)["choices"].([]any)[0].(map[string]any)
+	var wantText string // as JSON shows it: each invalid byte a U+FFFD
+	jb, _ := json.Marshal(string(bytesOf(ta[:k])))
+	_ = json.Unmarshal(jb, &wantText)
+	if got := tokenIDs(t, c["token_ids"]); !slices.Equal(got, ta[:k+1]) || c["text"] != wantText || c["finish_reason"] != "stop" {
+		t.Errorf("stop %q: tokens %v text %q finish %v; want %v, %q, stop", stop, got, c["text"], c["finish_reason"], ta[:k+1], wantText)
+	}
+	body["stream"] = true
+	b, _ := json.Marshal(body)
+	var text strings.Builder
+	for _, ch := range sseChunks(t, url+"/v1/completions", string(b)) {
+		for _, x := range ch["choices"].([]any) {
+			text.WriteString(x.(map[string]any)["text"].(string))
+		}
+	}
+	if text.String() != wantText {
+		t.Errorf("streamed text %q, want %q (the start of the stop string must not be sent)", text.String(), wantText)
+	}
+}
