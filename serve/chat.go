@@ -65,7 +65,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		return b
 	}
 	if !g.stream {
-		if err := c.run(r, ev, nil); err != nil {
+		if err := c.run(r, ev, nil, nil); err != nil {
 			writeErr(w, err)
 			return
 		}

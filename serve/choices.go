@@ -168,19 +168,30 @@ func (c *collector) usage() usage {
 	return u
 }
 
-// run drains ev until every sequence finished, calling onEvents (if set) after each batch of
-// events with the choices it touched.
-func (c *collector) run(r *http.Request, ev *events, onEvents func(touched []int) error) error {
+// run drains ev until every sequence finished. onEvents, when set, is called after each event
+// with the choice it touched (so that streaming sends every token, however many were queued), and
+// batch after each batch of queued events.
+func (c *collector) run(r *http.Request, ev *events, onEvents func(touched []int) error, batch func()) error {
 	for {
 		evs, done, err := ev.next(r.Context())
 		if err != nil {
 			return err
 		}
-		touched := c.add(evs)
-		if onEvents != nil && len(touched) > 0 {
-			if err := onEvents(touched); err != nil {
-				return err
+		if onEvents == nil {
+			c.add(evs)
+		}
+		for i := range evs {
+			if onEvents == nil {
+				break
 			}
+			if touched := c.add(evs[i : i+1]); len(touched) > 0 {
+				if err := onEvents(touched); err != nil {
+					return err
+				}
+			}
+		}
+		if batch != nil {
+			batch()
 		}
 		if done {
 			return nil
@@ -188,7 +199,8 @@ func (c *collector) run(r *http.Request, ev *events, onEvents func(touched []int
 	}
 }
 
-// stream sends ev's pieces as they come: for each choice with new text (or that finished),
+// stream sends ev's pieces as they come, flushing after each batch of queued events: for each
+// token of a choice that completes new text (or finishes the choice),
 // chunk builds the SSE event from the choice, its new text and whether it is the choice's first;
 // the choice's tokens up to now then count as sent. A token ending inside a UTF-8 character
 // waits for the next one, so no chunk carries an empty or broken text but a final one.
@@ -202,12 +214,12 @@ func (c *collector) stream(r *http.Request, ev *events, out *sse, chunk func(k i
 			}
 			b := chunk(k, ch, text, !ch.started)
 			ch.started, ch.sentToks = true, len(ch.toks)
-			if err := out.send(b); err != nil {
+			if err := out.write(b); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
+	}, out.flush)
 }
 
 // decode turns ids into text; ids were validated, so errors cannot happen short of a tokenizer bug.
@@ -263,17 +275,28 @@ func newSSE(w http.ResponseWriter) *sse {
 
 // send writes one event; an error means the client went away.
 func (e *sse) send(v any) error {
+	if err := e.write(v); err != nil {
+		return err
+	}
+	e.flush()
+	return nil
+}
+
+// write writes one event without flushing it.
+func (e *sse) write(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode chunk: %w", err)
 	}
-	if _, err := fmt.Fprintf(e.w, "data: %s\n\n", b); err != nil {
-		return err
-	}
+	_, err = fmt.Fprintf(e.w, "data: %s\n\n", b)
+	return err
+}
+
+// flush sends what was written.
+func (e *sse) flush() {
 	if e.f != nil {
 		e.f.Flush()
 	}
-	return nil
 }
 
 // end finishes a stream: an error event when err is set, else the usage chunk (built by

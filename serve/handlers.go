@@ -106,7 +106,7 @@ func (s *Server) handleCompletions(w http.ResponseWriter, r *http.Request) {
 		return out
 	}
 	if !g.stream {
-		if err := c.run(r, ev, nil); err != nil {
+		if err := c.run(r, ev, nil, nil); err != nil {
 			writeErr(w, err)
 			return
 		}
