@@ -4,7 +4,7 @@ export GOEXPERIMENT := simd
 GO ?= go
 BIN := bin/ascent
 
-.PHONY: run build test test-short fuzz vet bench clean
+.PHONY: run build deps test test-short fuzz vet bench clean
 
 ## run: the main job: the default training recipe (`ascent train` with no arguments, about 9 minutes on 2 cores)
 run:
@@ -14,8 +14,13 @@ run:
 build:
 	$(GO) build -o $(BIN) ./cmd/ascent
 
-## test: the whole suite, as CI runs it
-test:
+## deps: the Debian packages the tests need (scripts/system-packages.txt); installs what is missing
+## as root, otherwise prints the one command to run
+deps:
+	@bash scripts/system-deps.sh
+
+## test: the whole suite, as CI runs it; installs its system packages first (deps)
+test: deps
 	$(GO) vet ./...
 	$(GO) test -timeout 20m ./...
 

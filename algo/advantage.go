@@ -3,9 +3,8 @@ package algo
 import (
 	"fmt"
 	"math"
-	"sort"
-	"strings"
-	"sync"
+
+	"github.com/ascent-rl/ascent/internal/registry"
 )
 
 // AdvantageInputs is one RL step's scored batch, in plain Go (advantages are computed once per step,
@@ -63,46 +62,17 @@ type AdvantageConfig struct {
 // AdvantageFactory builds an estimator from its config.
 type AdvantageFactory func(cfg AdvantageConfig) (AdvantageEstimator, error)
 
-var (
-	advMu       sync.RWMutex
-	advRegistry = map[string]AdvantageFactory{}
-)
+// advantages is the advantage-estimator registry.
+var advantages = registry.New[AdvantageFactory]("algo", "advantage estimator")
 
 // Register adds an advantage estimator under name; it panics on an empty or duplicate name.
-func Register(name string, f AdvantageFactory) {
-	advMu.Lock()
-	defer advMu.Unlock()
-	if name == "" || f == nil {
-		panic("algo: Register needs a name and a factory")
-	}
-	if _, dup := advRegistry[name]; dup {
-		panic(fmt.Sprintf("algo: advantage estimator %q registered twice", name))
-	}
-	advRegistry[name] = f
-}
+func Register(name string, f AdvantageFactory) { advantages.Register(name, f) }
 
 // AdvantageNames lists the registered estimators, sorted.
-func AdvantageNames() []string {
-	advMu.RLock()
-	defer advMu.RUnlock()
-	names := make([]string, 0, len(advRegistry))
-	for n := range advRegistry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func AdvantageNames() []string { return advantages.Names() }
 
 // Lookup returns the factory of the estimator name, or an error listing the valid names.
-func Lookup(name string) (AdvantageFactory, error) {
-	advMu.RLock()
-	f, ok := advRegistry[name]
-	advMu.RUnlock()
-	if !ok {
-		return nil, fmt.Errorf("algo: unknown advantage estimator %q; valid: %s", name, strings.Join(AdvantageNames(), ", "))
-	}
-	return f, nil
-}
+func Lookup(name string) (AdvantageFactory, error) { return advantages.Lookup(name) }
 
 // NewAdvantage builds the estimator cfg.Estimator.
 func NewAdvantage(cfg AdvantageConfig) (AdvantageEstimator, error) {

@@ -2,11 +2,10 @@ package algo
 
 import (
 	"fmt"
-	"sort"
-	"strings"
-	"sync"
 
 	. "github.com/gomlx/gomlx/core/graph"
+
+	"github.com/ascent-rl/ascent/internal/registry"
 )
 
 // LossConfig selects a policy loss by registry name and carries its parameters. One flat struct so
@@ -49,45 +48,22 @@ type LossConfig struct {
 // LossFactory builds a Loss from its config, or says which field is wrong.
 type LossFactory func(cfg LossConfig) (Loss, error)
 
-var (
-	lossMu       sync.RWMutex
-	lossRegistry = map[string]LossFactory{}
-)
+// losses is the policy-loss registry.
+var losses = registry.New[LossFactory]("algo", "policy loss")
 
 // RegisterLoss adds a policy loss under name. It panics on an empty or duplicate name (a programming
 // error, caught at init).
-func RegisterLoss(name string, f LossFactory) {
-	lossMu.Lock()
-	defer lossMu.Unlock()
-	if name == "" || f == nil {
-		panic("algo: RegisterLoss needs a name and a factory")
-	}
-	if _, dup := lossRegistry[name]; dup {
-		panic(fmt.Sprintf("algo: loss %q registered twice", name))
-	}
-	lossRegistry[name] = f
-}
+func RegisterLoss(name string, f LossFactory) { losses.Register(name, f) }
 
 // LossNames lists the registered policy losses, sorted.
-func LossNames() []string {
-	lossMu.RLock()
-	defer lossMu.RUnlock()
-	names := make([]string, 0, len(lossRegistry))
-	for n := range lossRegistry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func LossNames() []string { return losses.Names() }
 
 // NewLoss builds the loss cfg.Name with cfg's parameters. An unknown name is an error listing the
 // valid names.
 func NewLoss(cfg LossConfig) (Loss, error) {
-	lossMu.RLock()
-	f, ok := lossRegistry[cfg.Name]
-	lossMu.RUnlock()
-	if !ok {
-		return nil, fmt.Errorf("algo: unknown policy loss %q; valid: %s", cfg.Name, strings.Join(LossNames(), ", "))
+	f, err := losses.Lookup(cfg.Name)
+	if err != nil {
+		return nil, err
 	}
 	l, err := f(cfg)
 	if err != nil {

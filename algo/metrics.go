@@ -1,37 +1,39 @@
 package algo
 
-// Metric names, in one place. They follow verl's names so dashboards written for verl read Ascent
-// runs unchanged. Every metric node a Loss returns is scaled as described on LossOutput.
+import "github.com/ascent-rl/ascent/metric"
+
+// Metric names of the losses, from the one table in package metric (verl's names, so dashboards
+// written for verl read Ascent runs unchanged). Every metric node a Loss returns is scaled as described on LossOutput.
 const (
 	// MetricPGLoss is the aggregated policy-gradient loss (before the entropy and KL terms).
-	MetricPGLoss = "actor/pg_loss"
+	MetricPGLoss = metric.PGLoss
 	// MetricPGClipFrac is the fraction of valid tokens whose loss is the clipped branch (L2 > L1),
 	// or, for Clip-Cov, the fraction of tokens whose gradient was detached.
-	MetricPGClipFrac = "actor/pg_clipfrac"
+	MetricPGClipFrac = metric.PGClipFrac
 	// MetricPGClipFracLower is the fraction of valid tokens capped by the dual-clip bound −A·c.
-	MetricPGClipFracLower = "actor/pg_clipfrac_lower"
+	MetricPGClipFracLower = metric.PGClipFracLower
 	// MetricPPOKL is the masked mean of old − logp (KL-Cov: of |logp − old|).
-	MetricPPOKL = "actor/ppo_kl"
+	MetricPPOKL = metric.PPOKL
 	// MetricEntropy is the aggregated token entropy of the current policy.
-	MetricEntropy = "actor/entropy"
+	MetricEntropy = metric.Entropy
 	// MetricKLLoss is the aggregated KL(π_θ‖π_ref) estimate of the KL loss term, before its coefficient.
-	MetricKLLoss = "actor/kl_loss"
+	MetricKLLoss = metric.KLLoss
 	// MetricKLCoef is the KL loss coefficient in effect (a constant, weighted by token share).
-	MetricKLCoef = "actor/kl_coef"
+	MetricKLCoef = metric.KLCoef
 	// MetricSFTLoss is HPT's supervised term: token-mean NLL over demonstration tokens.
-	MetricSFTLoss = "actor/sft_loss"
+	MetricSFTLoss = metric.SFTLoss
 	// MetricTotalLoss is the whole actor loss: pg − c_H·entropy + c_KL·kl (+ SFT for HPT).
-	MetricTotalLoss = "actor/loss"
+	MetricTotalLoss = metric.TotalLoss
 	// MetricCovSelected is the fraction of valid tokens selected by Clip-Cov / KL-Cov.
-	MetricCovSelected = "actor/cov_selected_frac"
+	MetricCovSelected = metric.CovSelected
 	// MetricFlowLogZ is FlowRL's mean learned log Z over sequences.
-	MetricFlowLogZ = "actor/flowrl_log_z"
+	MetricFlowLogZ = metric.FlowLogZ
 	// MetricFlowISWeight is FlowRL's mean sequence importance weight (after optional clipping).
-	MetricFlowISWeight = "actor/flowrl_is_weight"
+	MetricFlowISWeight = metric.FlowISWeight
 	// MetricFlowResidual is FlowRL's mean squared trajectory-balance residual δ² (unweighted).
-	MetricFlowResidual = "actor/flowrl_residual_sq"
+	MetricFlowResidual = metric.FlowResidual
 	// MetricVFLoss is the clipped critic loss.
-	MetricVFLoss = "critic/vf_loss"
+	MetricVFLoss = metric.VFLoss
 	// MetricVFClipFrac is the fraction of valid tokens where the clipped value error is larger.
-	MetricVFClipFrac = "critic/vf_clipfrac"
+	MetricVFClipFrac = metric.VFClipFrac
 )

@@ -2,8 +2,8 @@ package algo
 
 import (
 	"fmt"
-	"sort"
-	"strings"
+
+	"github.com/ascent-rl/ascent/internal/registry"
 )
 
 // Config is a method preset: every algorithm-side setting of one paper's recipe, typed, with the
@@ -43,9 +43,10 @@ type KLConfig struct {
 	InReward bool `json:"in_reward" yaml:"in_reward"`
 	// RewardCoef is β of the KL-in-reward penalty (verl 0.001 when on).
 	RewardCoef float64 `json:"reward_coef,omitempty" yaml:"reward_coef,omitempty"`
-	// RewardType is the estimator of the KL-in-reward penalty (verl "kl" = k1).
+	// RewardType is the estimator of the KL-in-reward penalty (verl "kl" = k1, the default).
 	RewardType KLType `json:"reward_type,omitempty" yaml:"reward_type,omitempty"`
-	// Adaptive turns on the adaptive β controller (target TargetKL over Horizon rows).
+	// Adaptive turns on verl's adaptive β controller (AdaptiveKL): β starts at RewardCoef and after
+	// each step moves towards TargetKL at a speed set by Horizon rows.
 	Adaptive bool `json:"adaptive,omitempty" yaml:"adaptive,omitempty"`
 	// TargetKL is the adaptive controller's target (verl 0.1).
 	TargetKL float64 `json:"target_kl,omitempty" yaml:"target_kl,omitempty"`
@@ -57,12 +58,11 @@ type KLConfig struct {
 	LossType KLType `json:"loss_type,omitempty" yaml:"loss_type,omitempty"`
 }
 
-// CriticConfig is PPO's value head.
+// CriticConfig is PPO's value head. It is a head on the policy's body trained by the same AdamW
+// at algo.optim.lr (verl trains a separate critic model with its own learning rate).
 type CriticConfig struct {
 	// ValueClip is cliprange_value (0.5).
 	ValueClip float64 `json:"value_clip" yaml:"value_clip"`
-	// LR is the critic learning rate (verl 1e-5).
-	LR float64 `json:"lr" yaml:"lr"`
 }
 
 // RewardConfig holds the reward-side tricks. Every one has an off default.
@@ -94,7 +94,7 @@ type OverlongConfig struct {
 // FilterConfig is DAPO's dynamic sampling.
 type FilterConfig struct {
 	Enabled       bool    `json:"enabled" yaml:"enabled"`                                     // drop constant-metric groups
-	Metric        string  `json:"metric,omitempty" yaml:"metric,omitempty"`                   // per-row metric ("acc")
+	Metric        string  `json:"metric,omitempty" yaml:"metric,omitempty"`                   // per-row metric: acc (default), score or seq_final_reward
 	MaxGenBatches int     `json:"max_gen_batches,omitempty" yaml:"max_gen_batches,omitempty"` // error after this many rounds (10)
 	GenBatchScale float64 `json:"gen_batch_scale,omitempty" yaml:"gen_batch_scale,omitempty"` // prompts generated per round ÷ prompts trained (3)
 }
@@ -106,12 +106,12 @@ type VoteConfig struct {
 	NTrain  int  `json:"n_train,omitempty" yaml:"n_train,omitempty"` // first samples kept for the update (32)
 }
 
-// SwitchConfig is HPT's per-question switch.
+// SwitchConfig is HPT's per-question switch: it counts the verified-correct responses among a
+// prompt's algo.batch.rollouts.
 type SwitchConfig struct {
-	Enabled bool `json:"enabled" yaml:"enabled"`                       // route prompts with HPTRoute
-	Gate    int  `json:"gate" yaml:"gate"`                             // γ as a count of correct rollouts (0 Qwen, 2 LLaMA)
-	GateOff int  `json:"gate_off" yaml:"gate_off"`                     // switch_gate_off (= Gate in released configs)
-	NVerify int  `json:"n_verify,omitempty" yaml:"n_verify,omitempty"` // rollouts verified per prompt (8)
+	Enabled bool `json:"enabled" yaml:"enabled"`   // route prompts with HPTRoute
+	Gate    int  `json:"gate" yaml:"gate"`         // γ as a count of correct rollouts (0 Qwen, 2 LLaMA)
+	GateOff int  `json:"gate_off" yaml:"gate_off"` // switch_gate_off (= Gate in released configs)
 }
 
 // BatchConfig is the batch geometry. Prompt counts, as in verl.
@@ -142,41 +142,30 @@ type SamplingConfig struct {
 	TopP        float64 `json:"top_p" yaml:"top_p"`             // nucleus sampling
 }
 
-// presetFuncs is the preset registry.
-var presetFuncs = map[string]func() Config{}
+// presets is the preset registry.
+var presets = registry.New[func() Config]("algo", "preset")
 
 // registerPreset adds a preset constructor (called from init).
-func registerPreset(name string, f func() Config) {
-	if _, dup := presetFuncs[name]; dup {
-		panic("algo: preset " + name + " registered twice")
-	}
-	presetFuncs[name] = f
-}
+func registerPreset(name string, f func() Config) { presets.Register(name, f) }
 
 // PresetNames lists the presets, sorted.
-func PresetNames() []string {
-	names := make([]string, 0, len(presetFuncs))
-	for n := range presetFuncs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func PresetNames() []string { return presets.Names() }
 
 // Preset returns a fresh copy of the named preset, or an error listing the valid names.
 func Preset(name string) (Config, error) {
-	f, ok := presetFuncs[name]
-	if !ok {
-		return Config{}, fmt.Errorf("algo: unknown preset %q; valid: %s", name, strings.Join(PresetNames(), ", "))
+	f, err := presets.Lookup(name)
+	if err != nil {
+		return Config{}, err
 	}
 	return f(), nil
 }
 
 // Presets returns every preset, sorted by name.
 func Presets() []Config {
-	out := make([]Config, 0, len(presetFuncs))
+	var out []Config
 	for _, n := range PresetNames() {
-		out = append(out, presetFuncs[n]())
+		c, _ := Preset(n)
+		out = append(out, c)
 	}
 	return out
 }
@@ -231,6 +220,9 @@ func (c Config) Validate() error {
 	if o := c.Optim; o.MinLRRatio < 0 || o.MinLRRatio > 1 || o.MinLRRatio > 0 && o.Schedule != "cosine" {
 		return fmt.Errorf("preset %s: optim.min_lr_ratio %g: want [0, 1], and only with schedule cosine (schedule is %q)", c.Name, o.MinLRRatio, o.Schedule)
 	}
+	if err := c.KL.validate(); err != nil {
+		return fmt.Errorf("preset %s: %w", c.Name, err)
+	}
 	if c.Reward.Vote.Enabled && (c.Reward.Vote.NTrain <= 0 || c.Reward.Vote.NTrain > c.Reward.Vote.NVotes) {
 		return fmt.Errorf("preset %s: vote n_train %d: want in [1, n_votes %d]", c.Name, c.Reward.Vote.NTrain, c.Reward.Vote.NVotes)
 	}
@@ -248,4 +240,17 @@ func (c Config) UpdatesPerStep() int {
 		return 0
 	}
 	return c.Batch.PPOEpochs * c.Batch.Prompts / c.Batch.MiniBatchPrompts
+}
+
+// validate checks the KL-in-reward estimator and the adaptive controller's settings.
+func (k KLConfig) validate() error {
+	if k.RewardType != "" {
+		if _, err := ParseKLType(string(k.RewardType)); err != nil {
+			return fmt.Errorf("kl.reward_type: %w", err)
+		}
+	}
+	if k.Adaptive && (!k.InReward || k.TargetKL <= 0 || k.Horizon <= 0) {
+		return fmt.Errorf("kl.adaptive needs kl.in_reward and positive kl.target_kl and kl.horizon (in_reward %v, target_kl %g, horizon %d)", k.InReward, k.TargetKL, k.Horizon)
+	}
+	return nil
 }

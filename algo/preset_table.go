@@ -54,7 +54,14 @@ func (c Config) Settings() [][2]string {
 		kl = fmt.Sprintf("loss %s × %g", c.KL.LossType, c.KL.LossCoef)
 	}
 	if c.KL.InReward {
-		kl += fmt.Sprintf("; in reward %s × %g", c.KL.RewardType, c.KL.RewardCoef)
+		kind := c.KL.RewardType
+		if kind == "" {
+			kind = KLK1
+		}
+		kl += fmt.Sprintf("; in reward %s × %g", kind, c.KL.RewardCoef)
+		if c.KL.Adaptive {
+			kl += fmt.Sprintf(" (adaptive: target %g over %d rows)", c.KL.TargetKL, c.KL.Horizon)
+		}
 	} else {
 		kl += "; in reward off"
 	}
@@ -70,7 +77,7 @@ func (c Config) Settings() [][2]string {
 		reward += fmt.Sprintf("; majority vote over %d, train first %d", r.Vote.NVotes, r.Vote.NTrain)
 	}
 	if r.Switch.Enabled {
-		reward += fmt.Sprintf("; SFT/RL switch at ≤ %d of %d correct", r.Switch.Gate, r.Switch.NVerify)
+		reward += fmt.Sprintf("; SFT/RL switch at ≤ %d of %d correct", r.Switch.Gate, c.Batch.Rollouts)
 	}
 	b := c.Batch
 	batch := fmt.Sprintf("%d prompts × %d, mini %d (%d updates/step), epochs %d, prompt %d, response %d",
@@ -93,7 +100,7 @@ func (c Config) Settings() [][2]string {
 		{"sampling", fmt.Sprintf("temperature %g, top-p %g", c.Sampling.Temperature, c.Sampling.TopP)},
 	}
 	if c.Critic != nil {
-		rows = append(rows, [2]string{"critic", fmt.Sprintf("value clip %g, lr %g", c.Critic.ValueClip, c.Critic.LR)})
+		rows = append(rows, [2]string{"critic", fmt.Sprintf("value head, value clip %g, trained at the actor's lr", c.Critic.ValueClip)})
 	}
 	return append(rows, [2]string{"paper", c.Paper})
 }

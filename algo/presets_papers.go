@@ -92,7 +92,7 @@ func HPTPreset() Config {
 		Advantage:   AdvantageConfig{Estimator: "hpt"},
 		Loss:        LossConfig{Name: "hpt", SFTCoef: 1, Agg: Aggregation{Mode: SeqMeanTokenSumNorm, ScaleFactor: 8192}},
 		EntropyCoef: 0.001, TermsAgg: Aggregation{Mode: TokenMean}, KL: KLConfig{LossType: KLK3},
-		Reward:   RewardConfig{Verifier: "math", Correct: 1, Incorrect: 0, Switch: SwitchConfig{Enabled: true, Gate: 0, GateOff: 0, NVerify: 8}},
+		Reward:   RewardConfig{Verifier: "math", Correct: 1, Incorrect: 0, Switch: SwitchConfig{Enabled: true, Gate: 0, GateOff: 0}},
 		Batch:    BatchConfig{Prompts: 128, Rollouts: 8, MiniBatchPrompts: 64, PPOEpochs: 1, MaxPromptLen: 1024, MaxResponseLen: 8192},
 		Optim:    OptimConfig{LR: 5e-6, Schedule: "constant", WeightDecay: 0, GradClip: 1, SkipGradNormAbove: 80},
 		Sampling: SamplingConfig{Temperature: 1, TopP: 1},

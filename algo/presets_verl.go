@@ -32,7 +32,7 @@ func PPO() Config {
 		Advantage: AdvantageConfig{Estimator: "gae", Gamma: 1, Lambda: 1},
 		Loss:      verlClip(), TermsAgg: Aggregation{Mode: TokenMean},
 		KL:       KLConfig{RewardCoef: 0.001, RewardType: KLK1, TargetKL: 0.1, Horizon: 10000},
-		Critic:   &CriticConfig{ValueClip: 0.5, LR: 1e-5},
+		Critic:   &CriticConfig{ValueClip: 0.5},
 		Reward:   RewardConfig{Verifier: "math", Correct: 1, Incorrect: 0},
 		Batch:    BatchConfig{Prompts: 1024, Rollouts: 1, MiniBatchPrompts: 256, PPOEpochs: 1, MaxPromptLen: 512, MaxResponseLen: 512},
 		Optim:    OptimConfig{LR: 1e-6, Schedule: "constant", WeightDecay: 0.01, GradClip: 1},

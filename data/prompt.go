@@ -1,6 +1,9 @@
 package data
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // JustRLSuffix is the instruction JustRL (and verl's `use_boxed_suffix_prompt`) appends to every
 // training problem, as a single user turn (spec/algorithms.md §3.2).
@@ -35,4 +38,13 @@ func WithSuffixAll(d *Dataset, suffix string) *Dataset {
 		d.Examples[k] = WithSuffix(d.Examples[k], suffix)
 	}
 	return d
+}
+
+// ResolveSuffix is the prompt suffix a config names: "justrl" (any case) is JustRLSuffix, anything
+// else is itself.
+func ResolveSuffix(s string) string {
+	if strings.EqualFold(s, "justrl") {
+		return JustRLSuffix
+	}
+	return s
 }

@@ -1,16 +1,19 @@
-// Package engine defines the interface the trainer, the evaluator and the server use to sample from
-// and train a policy. Implementations: engine/local (GoMLX on this machine, CPU or XLA) and
-// engine/openai (rollouts from OpenAI-compatible servers such as vLLM and SGLang).
+// Package engine holds the data that crosses between the loop and its engines: sampling
+// parameters, sampled sequences, training rows, log-prob results and update options. It declares
+// no engine interface: each consumer declares the methods it needs (trainer.Learner and
+// trainer.Sampler, rollout.Sampler, eval's sampler, serve's engineSampler). Implementations:
+// engine/local (GoMLX on this machine: samples and trains) and engine/openai (samples from
+// OpenAI-compatible servers such as vLLM and SGLang).
 //
 // Token in, token out: prompts and responses are token ids; samplers return their own per-token
-// log-probs, and the trainer recomputes "old" log-probs with LogProbs.
+// log-probs, and the trainer recomputes "old" log-probs with a learner.
 package engine
 
-import (
-	"context"
+import "errors"
 
-	"github.com/ascent-rl/ascent/algo"
-)
+// ErrNoState is wrapped by a learner's Load when the directory holds weights but no optimizer
+// state (a bare Hugging Face model rather than an engine checkpoint).
+var ErrNoState = errors.New("no optimizer state in the checkpoint")
 
 // SamplingParams control generation.
 type SamplingParams struct {
@@ -44,6 +47,26 @@ type Row struct {
 	OldValues   []float32 // critic values at rollout time (PPO)
 	Returns     []float32 // value targets (PPO)
 	Demo        bool      // a demonstration (off-policy / SFT) row rather than a rollout
+	// LossMask is 1 at the response tokens the loss trains on and 0 at tokens a tool or an
+	// environment inserted (multi-turn); nil trains on every response token.
+	LossMask []float32
+}
+
+// Trained reports whether response token j is trained on (LossMask is nil or 1 there).
+func (r Row) Trained(j int) bool { return r.LossMask == nil || r.LossMask[j] != 0 }
+
+// TrainedTokens counts the response tokens the loss trains on.
+func (r Row) TrainedTokens() int {
+	if r.LossMask == nil {
+		return len(r.Response)
+	}
+	n := 0
+	for j := range r.Response {
+		if r.Trained(j) {
+			n++
+		}
+	}
+	return n
 }
 
 // LogProbResult holds per-token statistics of a batch of rows under the current parameters.
@@ -68,8 +91,8 @@ type UpdateOptions struct {
 	Totals *UpdateTotals
 }
 
-// UpdateTotals are a mini-batch's normalisers: response tokens, non-empty rows, demonstration
-// tokens and rows.
+// UpdateTotals are a mini-batch's normalisers: trained response tokens, rows with a trained token,
+// trained demonstration tokens and rows.
 type UpdateTotals struct {
 	Tokens, Seqs, DemoTokens, Rows int
 }
@@ -78,11 +101,12 @@ type UpdateTotals struct {
 func TotalsOf(rows []Row) UpdateTotals {
 	var t UpdateTotals
 	for _, r := range rows {
-		t.Tokens += len(r.Response)
+		n := r.TrainedTokens()
+		t.Tokens += n
 		if r.Demo {
-			t.DemoTokens += len(r.Response)
+			t.DemoTokens += n
 		}
-		if len(r.Response) > 0 {
+		if n > 0 {
 			t.Seqs++
 		}
 	}
@@ -90,19 +114,23 @@ func TotalsOf(rows []Row) UpdateTotals {
 	return t
 }
 
-// Engine samples from a policy and trains it.
-type Engine interface {
-	// Sample draws n responses for each prompt; the result has len(prompts)·n sequences, prompt-major
-	// (all n responses of prompt 0 first).
-	Sample(ctx context.Context, prompts [][]int, n int, p SamplingParams) ([]Sequence, error)
-	// LogProbs computes per-token log-probs and entropies of rows under the current parameters.
-	LogProbs(ctx context.Context, rows []Row, temperature float64) (*LogProbResult, error)
-	// Update takes one optimizer step on a mini-batch with the given loss: forward, backward with
-	// micro-batch accumulation, gradient clipping, AdamW. It returns metrics under verl's names
-	// (actor/pg_loss, actor/grad_norm, actor/lr, ...).
-	Update(ctx context.Context, rows []Row, loss algo.Loss, opt UpdateOptions) (map[string]float64, error)
-	// Save writes weights (HF safetensors + config.json) and optimizer state to dir atomically.
-	Save(dir string) error
-	// Load restores what Save wrote.
-	Load(dir string) error
+// OptimizerState is an optimizer's moments and completed steps, keyed by Hugging Face tensor name:
+// what a warm-up hands to the learner that continues it.
+type OptimizerState struct {
+	Step int                  // completed optimizer steps
+	M, V map[string][]float32 // first and second moments per tensor
+}
+
+// OptimizerConfig is what a learner's AdamW needs from the trainer: the learning-rate schedule,
+// weight decay, gradient clip, micro-batching and the seed of its extra heads.
+type OptimizerConfig struct {
+	LR             float64 // peak learning rate
+	WeightDecay    float64 // decoupled weight decay
+	WarmupSteps    int     // linear warm-up steps
+	Schedule       string  // "constant" or "cosine" after the warm-up
+	MinLRRatio     float64 // the cosine schedule's floor as a fraction of LR
+	TotalSteps     int     // optimizer steps the schedule spans
+	GradClip       float64 // global gradient-norm clip
+	MicroBatchRows int     // rows per micro-batch (0: the engine's default)
+	Seed           uint64  // seeds the value and log Z heads' initialisation
 }

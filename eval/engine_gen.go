@@ -16,11 +16,17 @@ type Codec interface {
 	Decode(ids []int) (string, error)
 }
 
-// EngineGenerator samples from an engine.Engine in this process (engine/local on a checkpoint
+// Sampler is what EngineGenerator needs from an engine: engine/local's Sample.
+type Sampler interface {
+	// Sample draws n responses for each prompt, prompt-major.
+	Sample(ctx context.Context, prompts [][]int, n int, p engine.SamplingParams) ([]engine.Sequence, error)
+}
+
+// EngineGenerator samples from an engine in this process (engine/local on a checkpoint
 // directory), so `ascent eval --model RUN_DIR/checkpoint` needs no server.
 type EngineGenerator struct {
-	Engine engine.Engine // the policy (engine/local)
-	Codec  Codec         // its tokenizer
+	Engine Sampler // the policy (engine/local)
+	Codec  Codec   // its tokenizer
 	// Template renders the user prompt as the model's input text (a chat template with the generation
 	// prompt); nil sends the prompt as is.
 	Template func(prompt string) (string, error)

@@ -2,8 +2,10 @@ package eval
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/ascent-rl/ascent/answer"
+	"github.com/ascent-rl/ascent/reward"
 )
 
 // GradeInput is what a grader sees of one sample.
@@ -17,15 +19,17 @@ type GradeInput struct {
 	PredGiven bool
 }
 
-// Verdict is a grader's decision on one sample.
+// Verdict is a grader's decision on one sample: the verifier's answer.Verdict (the verdict type the
+// reward functions return, so training and evaluation judge alike) with what evaluation adds.
 type Verdict struct {
-	Correct  bool   // final decision
-	Status   string // verifier status: ok, unparsable, timeout, error (and judge_error from the judge)
-	Pred     string // extracted (or given) answer
-	VoteKey  string // normalised answer for majority voting; "" when no answer was found
-	GradedBy string // "rule" or "judge"
-	Detail   string // free-form detail from the verifier or judge
+	answer.Verdict        // final decision, status (ok, unparsable, timeout, error, judge_error), pred, detail
+	VoteKey        string // normalised answer for majority voting; "" when no answer was found
+	GradedBy       string // "rule" or "judge"
 }
+
+// StatusJudgeError is the status of a sample whose judge could not be reached; the rule's decision
+// stands.
+const StatusJudgeError answer.Status = "judge_error"
 
 // Grader decides whether a response answers a problem correctly.
 type Grader interface {
@@ -35,20 +39,34 @@ type Grader interface {
 	Name() string
 }
 
-// RuleGrader is the rule-based checker: answer extraction (last \boxed{...} and fallbacks) and
-// equivalence from package answer.
+// RuleGrader grades responses with a reward function of the reward registry, the one training
+// uses: by default reward.Answer (answer extraction — last \boxed{...} and fallbacks — and
+// equivalence). An answer someone already extracted is compared with answer.Equivalent.
 type RuleGrader struct {
-	Options answer.Options // extraction and equivalence options (answer.DefaultOptions() by default)
+	// DataSource names the reward function ("" is reward.AnswerDataSource).
+	DataSource string
+	// Options are the equivalence options for given answers (answer.DefaultOptions() by default).
+	Options answer.Options
 }
 
-// NewRuleGrader returns a RuleGrader with answer.DefaultOptions().
+// NewRuleGrader returns a RuleGrader on reward.Answer with answer.DefaultOptions().
 func NewRuleGrader() *RuleGrader { return &RuleGrader{Options: answer.DefaultOptions()} }
 
+// dataSource is the reward function's name.
+func (g *RuleGrader) dataSource() string {
+	if g.DataSource == "" {
+		return reward.AnswerDataSource
+	}
+	return g.DataSource
+}
+
 // Name implements Grader.
-func (g *RuleGrader) Name() string { return "rule (ascent answer.Verify: extraction + equivalence)" }
+func (g *RuleGrader) Name() string {
+	return fmt.Sprintf("rule (reward %q: ascent answer.Verify extraction + equivalence)", g.dataSource())
+}
 
 // Grade implements Grader.
-func (g *RuleGrader) Grade(_ context.Context, in GradeInput) Verdict {
+func (g *RuleGrader) Grade(ctx context.Context, in GradeInput) Verdict {
 	var v answer.Verdict
 	if in.PredGiven {
 		v = answer.Equivalent(in.Gold, in.Pred, g.Options)
@@ -56,11 +74,11 @@ func (g *RuleGrader) Grade(_ context.Context, in GradeInput) Verdict {
 			v.Pred = in.Pred
 		}
 	} else {
-		v = answer.Verify(in.Gold, in.Response, g.Options)
+		v = reward.Score(ctx, reward.Request{DataSource: g.dataSource(), Solution: in.Response, GroundTruth: in.Gold}).Verdict
 	}
-	out := Verdict{Correct: v.Correct, Status: string(v.Status), Pred: v.Pred, GradedBy: "rule", Detail: v.Detail}
+	out := Verdict{Verdict: v, GradedBy: "rule"}
 	if out.Status == "" {
-		out.Status = string(answer.StatusOK)
+		out.Status = answer.StatusOK
 	}
 	if v.Pred != "" {
 		out.VoteKey = answer.Normalize(v.Pred)

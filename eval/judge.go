@@ -108,7 +108,7 @@ func (g *JudgeGrader) Grade(ctx context.Context, in GradeInput) Verdict {
 		return res.Choices[0].Message.Content, nil
 	})
 	if err != nil {
-		v.Status = "judge_error"
+		v.Status = StatusJudgeError
 		v.Detail = err.Error()
 		return v
 	}

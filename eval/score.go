@@ -85,7 +85,7 @@ func GradeSamples(ctx context.Context, samples []Sample, g Grader, opt ScoreOpti
 					in.Problem = s.Prompt
 				}
 				v := g.Grade(ctx, in)
-				s.Graded, s.Correct, s.Status, s.VoteKey, s.GradedBy, s.Detail = true, v.Correct, v.Status, v.VoteKey, v.GradedBy, v.Detail
+				s.Graded, s.Correct, s.Status, s.VoteKey, s.GradedBy, s.Detail = true, v.Correct, string(v.Status), v.VoteKey, v.GradedBy, v.Detail
 				s.Pred = v.Pred
 			}
 		}()

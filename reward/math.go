@@ -17,8 +17,8 @@ import (
 //	math_dapo, math, math_dapo_reasoning, aime*    math_dapo: +1 / -1 with acc and pred
 //	numina_*                                       prime_math: 1 / 0
 //
-// Ascent adds gsm8k (alias), math500, justrl (the strict JustRL check, ±1), format/boxed and
-// format/think. Every math check uses the answer package's verifier instead of string
+// Ascent adds gsm8k (alias), math500, justrl (the strict JustRL check, ±1), answer (the general
+// verifier, what `ascent eval` grades with), format/boxed and format/think. Every math check uses the answer package's verifier instead of string
 // normalization or SymPy.
 func init() {
 	gsm := binary(gsm8kExtract, 1, 0)
@@ -35,6 +35,7 @@ func init() {
 	RegisterPrefix("aime", dapo)
 	RegisterPrefix("numina_", mathR)
 	Register("justrl", JustRL)
+	Register(AnswerDataSource, Answer)
 	Register("format/boxed", FormatBoxed)
 	Register("format/think", FormatThink)
 }
@@ -56,14 +57,14 @@ func binary(extract func(string) (string, bool), right, wrong float64) Func {
 	return func(ctx context.Context, req Request) Result {
 		pred, ok := extract(req.Solution)
 		if !ok {
-			return Result{Score: wrong, Status: answer.StatusUnparsable, Extra: map[string]any{"acc": false, "pred": ""}}
+			return Result{Score: wrong, Verdict: answer.Verdict{Status: answer.StatusUnparsable, Gold: req.GroundTruth, Detail: "no answer found in prediction"}}
 		}
 		v := answer.Equivalent(req.GroundTruth, pred, options(ctx))
 		score := wrong
 		if v.Correct {
 			score = right
 		}
-		return Result{Score: score, Status: v.Status, Extra: map[string]any{"acc": v.Correct, "pred": v.Pred}}
+		return Result{Score: score, Verdict: v}
 	}
 }
 
@@ -89,7 +90,21 @@ func JustRL(ctx context.Context, req Request) Result {
 	if v.Correct {
 		score = 1
 	}
-	return Result{Score: score, Status: v.Status, Extra: map[string]any{"acc": v.Correct, "pred": v.Pred}}
+	return Result{Score: score, Verdict: v}
+}
+
+// AnswerDataSource is the data_source of Answer, the general verifier.
+const AnswerDataSource = "answer"
+
+// Answer is the general verifier: answer.Verify's extraction (last \boxed{} and fallbacks; the gold
+// answer extracted too when it is a full solution) and equivalence, 1 when correct, else 0.
+func Answer(ctx context.Context, req Request) Result {
+	v := answer.Verify(req.GroundTruth, req.Solution, options(ctx))
+	score := 0.0
+	if v.Correct {
+		score = 1
+	}
+	return Result{Score: score, Verdict: v}
 }
 
 // FormatBoxed scores 1 when the response ends in a non-empty \boxed{} answer, else 0.
@@ -116,5 +131,5 @@ func formatResult(ok bool) Result {
 	if ok {
 		score = 1
 	}
-	return Result{Score: score, Status: answer.StatusOK, Extra: map[string]any{"acc": ok}}
+	return Result{Score: score, Verdict: answer.Verdict{Correct: ok, Status: answer.StatusOK}}
 }

@@ -1,6 +1,7 @@
 // Package reward scores model responses: a registry of reward functions keyed by verl's
-// data_source (compute_score semantics: a score plus extra fields such as acc and pred), run on a
-// bounded worker pool with deadlines. Every result carries the verifier status, and a batch
+// data_source (compute_score semantics: a score and the verdict — acc, pred, status — that the
+// trainer and the evaluator both read), run on a bounded worker pool with deadlines. Every result
+// carries the verifier status (answer.Verdict, the one verdict type), and a batch
 // reports reward/timeout_ratio, reward/error_ratio and reward/unparsable_ratio, so a failing
 // verifier is counted instead of silently scoring 0.
 //
@@ -12,20 +13,22 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/ascent-rl/ascent/answer"
+	"github.com/ascent-rl/ascent/internal/registry"
+
+	"github.com/ascent-rl/ascent/metric"
 )
 
-// Metric names reported by ScoreBatch (verl has none of these; see spec ecosystem §6).
+// Metric names reported by ScoreBatch, from package metric's table (verl has none of these; see
+// spec ecosystem §6).
 const (
-	MetricTimeoutRatio    = "reward/timeout_ratio"
-	MetricErrorRatio      = "reward/error_ratio"
-	MetricUnparsableRatio = "reward/unparsable_ratio"
-	MetricScoreMean       = "reward/score_mean"
+	MetricTimeoutRatio    = metric.TimeoutRatio
+	MetricErrorRatio      = metric.ErrorRatio
+	MetricUnparsableRatio = metric.UnparsableRatio
+	MetricScoreMean       = metric.RewardMean
 )
 
 // DefaultTimeout bounds one Score call when the context has no earlier deadline.
@@ -39,99 +42,73 @@ type Request struct {
 	ExtraInfo   map[string]any // the row's extra_info (may be nil)
 }
 
-// Result is one score with its status and verl-style extra fields (acc, pred, ...).
+// Result is one score with its verdict: Correct is verl's reward_extra_info "acc", Pred its "pred",
+// Status ok, unparsable, timeout or error, Detail why.
 type Result struct {
-	Score  float64        // the scalar reward placed at the last response token
-	Status answer.Status  // ok, unparsable, timeout or error
-	Extra  map[string]any // per-sample reward_extra_info: "acc", "pred", "status", ...
+	Score          float64 // the scalar reward placed at the last response token
+	answer.Verdict         // the verifier's judgement and status
 }
 
 // Func is a reward function. It must honour ctx; Score also enforces the deadline from outside.
 type Func func(ctx context.Context, req Request) Result
 
+// entry is a registered reward function with its deadline (0: DefaultTimeout).
 type entry struct {
-	name   string
-	prefix bool
-	fn     Func
+	fn      Func
+	timeout time.Duration
 }
 
-var (
-	mu      sync.RWMutex
-	entries []entry
-)
+// funcs is the reward registry, by data_source.
+var funcs = registry.New[entry]("reward", "data_source")
 
 // Register adds a reward function for an exact data_source; registering a name twice panics
 // (registries are filled in init functions).
-func Register(name string, fn Func) { register(entry{name: name, fn: fn}) }
+func Register(name string, fn Func) { funcs.Register(name, entry{fn: fn}) }
 
 // RegisterPrefix adds a reward function for every data_source starting with prefix ("aime").
 // Exact names win over prefixes, and longer prefixes over shorter ones.
-func RegisterPrefix(prefix string, fn Func) { register(entry{name: prefix, prefix: true, fn: fn}) }
+func RegisterPrefix(prefix string, fn Func) { funcs.RegisterPrefix(prefix, entry{fn: fn}) }
 
-func register(e entry) {
-	mu.Lock()
-	defer mu.Unlock()
-	for _, x := range entries {
-		if x.name == e.name && x.prefix == e.prefix {
-			panic(fmt.Sprintf("reward: %q registered twice", e.name))
-		}
+// RegisterSlow is Register for a reward that needs longer than DefaultTimeout (code in the
+// sandbox, a judge call); prefix registers it as a prefix.
+func RegisterSlow(name string, prefix bool, timeout time.Duration, fn Func) {
+	e := entry{fn: fn, timeout: timeout}
+	if prefix {
+		funcs.RegisterPrefix(name, e)
+	} else {
+		funcs.Register(name, e)
 	}
-	entries = append(entries, e)
 }
 
 // Lookup returns the reward function for a data_source, or an error listing the known ones.
 func Lookup(dataSource string) (Func, error) {
-	mu.RLock()
-	defer mu.RUnlock()
-	var best *entry
-	for i := range entries {
-		e := &entries[i]
-		switch {
-		case !e.prefix && e.name == dataSource:
-			return e.fn, nil
-		case e.prefix && strings.HasPrefix(dataSource, e.name):
-			if best == nil || len(e.name) > len(best.name) {
-				best = e
-			}
-		}
+	e, err := funcs.Lookup(dataSource)
+	return e.fn, err
+}
+
+// Timeout is the deadline Score gives a data_source's reward when the context has none.
+func Timeout(dataSource string) time.Duration {
+	if e, err := funcs.Lookup(dataSource); err == nil && e.timeout > 0 {
+		return e.timeout
 	}
-	if best != nil {
-		return best.fn, nil
-	}
-	return nil, fmt.Errorf("reward: data_source %q has no reward function; known: %s", dataSource, strings.Join(knownLocked(), ", "))
+	return DefaultTimeout
 }
 
 // Known lists the registered data_sources (prefixes end in "*").
-func Known() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	return knownLocked()
-}
+func Known() []string { return funcs.Names() }
 
-func knownLocked() []string {
-	out := make([]string, 0, len(entries))
-	for _, e := range entries {
-		if e.prefix {
-			out = append(out, e.name+"*")
-		} else {
-			out = append(out, e.name)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// Score runs the reward function of req.DataSource under the context deadline (DefaultTimeout
-// when the context has none). An unknown data_source, a panic or a deadline becomes a status,
-// never a silent zero.
+// Score runs the reward function of req.DataSource under the context deadline (the function's
+// Timeout when the context has none). An unknown data_source, a panic or a deadline becomes a
+// status, never a silent zero.
 func Score(ctx context.Context, req Request) Result {
-	fn, err := Lookup(req.DataSource)
+	e, err := funcs.Lookup(req.DataSource)
 	if err != nil {
 		return failed(answer.StatusError, err.Error())
 	}
+	fn := e.fn
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		ctx, cancel = context.WithTimeout(ctx, Timeout(req.DataSource))
 		defer cancel()
 	}
 	done := make(chan Result, 1)
@@ -145,13 +122,9 @@ func Score(ctx context.Context, req Request) Result {
 	}()
 	select {
 	case r := <-done:
-		if r.Extra == nil {
-			r.Extra = map[string]any{}
-		}
 		if r.Status == "" {
 			r.Status = answer.StatusOK
 		}
-		r.Extra["status"] = string(r.Status)
 		return r
 	case <-ctx.Done():
 		return failed(answer.StatusTimeout, ctx.Err().Error())
@@ -159,7 +132,7 @@ func Score(ctx context.Context, req Request) Result {
 }
 
 func failed(s answer.Status, detail string) Result {
-	return Result{Status: s, Extra: map[string]any{"status": string(s), "detail": detail, "acc": false}}
+	return Result{Verdict: answer.Verdict{Status: s, Detail: detail}}
 }
 
 // Stats summarizes a batch.
@@ -169,14 +142,20 @@ type Stats struct {
 	TimeoutRatio    float64 // fraction with StatusTimeout
 	ErrorRatio      float64 // fraction with StatusError
 	UnparsableRatio float64 // fraction with StatusUnparsable
+	// CodeOutcomes are the fractions of code rewards per check status (empty without code rewards).
+	CodeOutcomes map[string]float64
 }
 
 // Metrics returns the stats under their logged metric names.
 func (s Stats) Metrics() map[string]float64 {
-	return map[string]float64{
+	m := map[string]float64{
 		MetricTimeoutRatio: s.TimeoutRatio, MetricErrorRatio: s.ErrorRatio,
 		MetricUnparsableRatio: s.UnparsableRatio, MetricScoreMean: s.Mean,
 	}
+	for o, v := range s.CodeOutcomes {
+		m[metric.CodeOutcome+o+"_ratio"] = v
+	}
+	return m
 }
 
 // ScoreBatch scores reqs concurrently on a pool of workers (≤ 0: one per CPU) and returns the
@@ -227,8 +206,17 @@ func Summarize(rs []Result) Stats {
 		case answer.StatusUnparsable:
 			s.UnparsableRatio++
 		}
+		if o := CodeOutcome(r); o != "" {
+			if s.CodeOutcomes == nil {
+				s.CodeOutcomes = map[string]float64{}
+			}
+			s.CodeOutcomes[o]++
+		}
 	}
 	n := float64(len(rs))
+	for o := range s.CodeOutcomes {
+		s.CodeOutcomes[o] /= n
+	}
 	s.Mean /= n
 	s.TimeoutRatio /= n
 	s.ErrorRatio /= n

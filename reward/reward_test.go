@@ -39,8 +39,8 @@ func TestBuiltInsFollowVerlRouting(t *testing.T) {
 			if r.Score != c.score || r.Status != c.status {
 				t.Fatalf("Score = %+v, want score %v status %s", r, c.score, c.status)
 			}
-			if r.Extra["status"] != string(c.status) {
-				t.Fatalf("extra status %v", r.Extra["status"])
+			if wantCorrect := c.score > 0; r.Correct != wantCorrect {
+				t.Fatalf("correct %v with score %v", r.Correct, r.Score)
 			}
 		})
 	}
@@ -136,8 +136,8 @@ func TestVoteGroupRewardsTheMajorityUnderEquivalence(t *testing.T) {
 	if rs[3].Status != answer.StatusUnparsable {
 		t.Errorf("response without answer has status %s", rs[3].Status)
 	}
-	if r := rs[0].Extra["majority_ratio"]; r != 0.6 {
-		t.Errorf("majority_ratio %v", r)
+	if vote.Ratio != 0.6 || rs[0].Gold != vote.Label || !rs[1].Correct || rs[2].Correct {
+		t.Errorf("majority_ratio %v, verdicts %+v", vote.Ratio, rs)
 	}
 }
 

@@ -11,8 +11,8 @@ import (
 // the answer of each response, take the majority answer under the verifier's equivalence as
 // the pseudo-label (algo.MajorityVote), and reward 1 for agreeing with it, 0 otherwise.
 // Responses without an answer score 0 with StatusUnparsable; a comparison that runs out of
-// budget makes that response's status timeout. Extra carries "pred", "acc" (agreement with the
-// label), "label" and "majority_ratio".
+// budget makes that response's status timeout. Each verdict's Pred is the response's answer,
+// Correct its agreement with the label and Gold the label; the vote carries the majority ratio.
 func VoteGroup(ctx context.Context, responses []string) ([]Result, algo.Vote) {
 	opt := options(ctx)
 	preds := make([]string, len(responses))
@@ -53,14 +53,8 @@ func VoteGroup(ctx context.Context, responses []string) ([]Result, algo.Vote) {
 		if ctx.Err() != nil && st == answer.StatusOK {
 			st = answer.StatusTimeout
 		}
-		out[i] = Result{
-			Score:  vote.Rewards[i],
-			Status: st,
-			Extra: map[string]any{
-				"pred": preds[i], "acc": vote.Rewards[i] == 1, "label": vote.Label,
-				"majority_ratio": vote.Ratio, "status": string(st),
-			},
-		}
+		out[i] = Result{Score: vote.Rewards[i],
+			Verdict: answer.Verdict{Correct: vote.Rewards[i] == 1, Status: st, Pred: preds[i], Gold: vote.Label, Detail: "majority vote"}}
 	}
 	return out, vote
 }

@@ -11,32 +11,34 @@ import (
 	"os"
 	"sort"
 	"strconv"
+
+	"github.com/ascent-rl/ascent/metric"
 )
 
-// Metric names, as verl spells them. The trainer logs these keys; the dashboard charts them.
+// Metric names the dashboard charts, from package metric's table (as verl spells them).
 const (
-	MetricScoreMean      = "critic/score/mean"          // mean raw sequence reward
-	MetricRewardsMean    = "critic/rewards/mean"        // mean reward after in-reward KL
-	MetricAdvantagesMean = "critic/advantages/mean"     // mean advantage over valid tokens
-	MetricEntropy        = "actor/entropy"              // mean token entropy of the policy on the batch
-	MetricPGLoss         = "actor/pg_loss"              // policy-gradient loss
-	MetricPGClipfrac     = "actor/pg_clipfrac"          // fraction of tokens clipped at 1+ε (upper)
-	MetricPGClipfracLow  = "actor/pg_clipfrac_lower"    // fraction of tokens clipped by dual-clip (lower)
-	MetricPPOKL          = "actor/ppo_kl"               // approx KL(old ‖ new) over the update
-	MetricKLLoss         = "actor/kl_loss"              // KL-to-reference loss term
-	MetricGradNorm       = "actor/grad_norm"            // global gradient norm before clipping
-	MetricLR             = "actor/lr"                   // learning rate
-	MetricRespLenMean    = "response_length/mean"       // mean response length in tokens
-	MetricRespClipRatio  = "response_length/clip_ratio" // fraction of responses cut at max length
-	MetricTimeStep       = "timing_s/step"              // wall seconds of the whole step
-	MetricTimeGen        = "timing_s/gen"               // wall seconds of rollout generation
-	MetricTimeUpdate     = "timing_s/update_actor"      // wall seconds of the actor update
-	MetricThroughput     = "perf/throughput"            // tokens / s / device
-	MetricAccuracy       = "reward/accuracy"            // fraction of responses graded correct on the batch
-	MetricTimeoutRatio   = "reward/timeout_ratio"       // fraction of rewards whose verifier timed out
-	MetricUnparsable     = "reward/unparsable_ratio"    // fraction of responses with no extractable answer
-	MetricErrorRatio     = "reward/error_ratio"         // fraction of rewards whose verifier failed
-	MetricValAccuracy    = "val/accuracy"               // validation accuracy (only on validation steps)
+	MetricScoreMean      = metric.ScoreMean       // mean raw sequence reward
+	MetricRewardsMean    = metric.RewardsMean     // mean reward after in-reward KL
+	MetricAdvantagesMean = metric.AdvantagesMean  // mean advantage over valid tokens
+	MetricEntropy        = metric.Entropy         // mean token entropy of the policy on the batch
+	MetricPGLoss         = metric.PGLoss          // policy-gradient loss
+	MetricPGClipfrac     = metric.PGClipFrac      // fraction of tokens clipped at 1+ε (upper)
+	MetricPGClipfracLow  = metric.PGClipFracLower // fraction of tokens clipped by dual-clip (lower)
+	MetricPPOKL          = metric.PPOKL           // approx KL(old ‖ new) over the update
+	MetricKLLoss         = metric.KLLoss          // KL-to-reference loss term
+	MetricGradNorm       = metric.GradNorm        // global gradient norm before clipping
+	MetricLR             = metric.LR              // learning rate
+	MetricRespLenMean    = metric.RespLenMean     // mean response length in tokens
+	MetricRespClipRatio  = metric.RespClipRatio   // fraction of responses cut at max length
+	MetricTimeStep       = metric.TimeStep        // wall seconds of the whole step
+	MetricTimeGen        = metric.TimeGen         // wall seconds of rollout generation
+	MetricTimeUpdate     = metric.TimeUpdate      // wall seconds of the actor update
+	MetricThroughput     = metric.Throughput      // tokens / s / device
+	MetricAccuracy       = metric.Accuracy        // fraction of responses graded correct on the batch
+	MetricTimeoutRatio   = metric.TimeoutRatio    // fraction of rewards whose verifier timed out
+	MetricUnparsable     = metric.UnparsableRatio // fraction of responses with no extractable answer
+	MetricErrorRatio     = metric.ErrorRatio      // fraction of rewards whose verifier failed
+	MetricValAccuracy    = metric.ValAccuracy     // validation accuracy (only on validation steps)
 )
 
 // Row is one line of metrics.jsonl: a step and the metrics logged at it.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ascent-rl/ascent/algo"
 	"github.com/ascent-rl/ascent/config"
+	"github.com/ascent-rl/ascent/rollout"
 )
 
 // Config is a whole training run. Keys are the YAML names; `ascent train --set algo.optim.lr=1e-4`
@@ -30,6 +31,24 @@ type Config struct {
 	Algo algo.Config `yaml:"algo"`
 	// Rollout optionally moves sampling to OpenAI-compatible servers (vLLM, SGLang, ascent serve).
 	Rollout RolloutConfig `yaml:"rollout"`
+	// Reward chooses where rewards are computed (in-process, or on reward workers over NATS).
+	Reward RewardConfig `yaml:"reward"`
+}
+
+// RewardConfig chooses where rewards are computed.
+type RewardConfig struct {
+	// Workers sends scoring to `ascent reward-worker` processes over a NATS JetStream work queue.
+	Workers RewardWorkersConfig `yaml:"workers"`
+}
+
+// RewardWorkersConfig sends scoring to reward workers (package rewardq; docs/sandbox.md).
+type RewardWorkersConfig struct {
+	// NATS is the NATS server URL the workers serve, e.g. nats://127.0.0.1:4222 ("": score in-process).
+	NATS string `yaml:"nats"`
+	// DataSources are the data_sources scored by the workers (empty: every row's).
+	DataSources []string `yaml:"data_sources"`
+	// TimeoutS bounds each job in seconds, waiting included (0: the reward's own deadline plus 30 s).
+	TimeoutS float64 `yaml:"timeout_s" validate:"gte=0"`
 }
 
 // RolloutConfig moves rollouts to remote servers; training stays in the local engine, and after
@@ -90,7 +109,8 @@ type DataConfig struct {
 	TrainFile string `yaml:"train_file"`
 	// ValFile is a JSONL or parquet file for held-out evaluation ("" with a built-in task: its test split).
 	ValFile string `yaml:"val_file"`
-	// PromptSuffix is appended to every file prompt (JustRL: "\n\nPlease reason step by step, …").
+	// PromptSuffix is appended to every file prompt; "justrl" is data.JustRLSuffix ("\n\nPlease
+	// reason step by step, …"). Built-in task prompts are left alone.
 	PromptSuffix string `yaml:"prompt_suffix"`
 }
 
@@ -170,12 +190,6 @@ func ScaleForTinyModel(a *algo.Config) {
 		a.Reward.Vote.NVotes, a.Reward.Vote.NTrain = 8, 4
 		a.Batch.Rollouts = 8
 	}
-	if a.Reward.Switch.Enabled {
-		a.Reward.Switch.NVerify = a.Batch.Rollouts
-	}
-	if a.Critic != nil {
-		a.Critic.LR = 1e-4
-	}
 	// Dr.GRPO-style constant normalisers are "the maximum response length" in the papers.
 	if a.Loss.Agg.Mode == algo.SeqMeanTokenSumNorm && a.Loss.Agg.ScaleFactor > float64(a.Batch.MaxResponseLen) {
 		a.Loss.Agg.ScaleFactor = float64(a.Batch.MaxResponseLen)
@@ -228,6 +242,11 @@ func (c Config) validate() error {
 		return fmt.Errorf("config: algo.batch.mini_batch_prompts = %d must divide algo.batch.prompts = %d", b.MiniBatchPrompts, b.Prompts)
 	case b.MaxResponseLen <= 0:
 		return fmt.Errorf("config: algo.batch.max_response_len = %d must be ≥ 1", b.MaxResponseLen)
+	}
+	if f := c.Algo.Reward.FilterGroups; f.Enabled {
+		if _, err := rollout.TrajectoryMetric(filterMetric(f.Metric)); err != nil {
+			return fmt.Errorf("config: algo.reward.filter_groups.metric: %w", err)
+		}
 	}
 	if c.Data.TrainFile == "" && c.Data.Task == "" {
 		return fmt.Errorf("config: set data.task (a built-in task) or data.train_file")

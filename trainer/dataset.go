@@ -13,13 +13,14 @@ func (t *Trainer) openData() error {
 	var train data.Source
 	var val []data.Example
 	if c.Data.TrainFile != "" {
-		ds, err := data.LoadFile(c.Data.TrainFile, data.LoadOptions{PromptSuffix: c.Data.PromptSuffix})
+		opts := data.LoadOptions{PromptSuffix: data.ResolveSuffix(c.Data.PromptSuffix)}
+		ds, err := data.LoadFile(c.Data.TrainFile, opts)
 		if err != nil {
 			return fmt.Errorf("data.train_file: %w", err)
 		}
 		train = ds
 		if c.Data.ValFile != "" {
-			vs, err := data.LoadFile(c.Data.ValFile, data.LoadOptions{PromptSuffix: c.Data.PromptSuffix})
+			vs, err := data.LoadFile(c.Data.ValFile, opts)
 			if err != nil {
 				return fmt.Errorf("data.val_file: %w", err)
 			}

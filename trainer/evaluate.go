@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/ascent-rl/ascent/rollout"
 )
 
 // evaluate greedily decodes every held-out problem once and returns the fraction solved.
@@ -28,17 +30,17 @@ func (t *Trainer) evaluate(ctx context.Context) (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("eval: %w", err)
 	}
-	items := make([]scoreItem, len(seqs))
+	items := make([]rollout.Item, len(seqs))
 	for i, s := range seqs {
-		items[i] = scoreItem{ex: t.val[i], response: t.detok(s.Tokens)}
+		items[i] = rollout.Item{Example: t.val[i], Text: t.detok(s.Tokens)}
 	}
-	res, err := t.scorer.scoreAll(ctx, items)
+	res, err := t.scorer.verify(ctx, items)
 	if err != nil {
 		return 0, fmt.Errorf("eval: %w", err)
 	}
 	correct := 0
 	for _, r := range res {
-		if r.correct {
+		if r.Correct {
 			correct++
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/ascent-rl/ascent/engine/local"
+	"github.com/ascent-rl/ascent/engine/openai"
 	"github.com/ascent-rl/ascent/track"
 )
 
@@ -15,7 +17,7 @@ import (
 func TestModelInitCheckpointContinuesItsOptimizerState(t *testing.T) {
 	const sftSteps = 5
 	warm := smallConfig(t, "justrl", "run.name=sft", "run.steps=0", "sft.steps=5")
-	sum, err := Run(context.Background(), warm, "", nil)
+	sum, err := Run(context.Background(), warm, "", nil, local.NewLearner, openai.Dial)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,12 +33,12 @@ func TestModelInitCheckpointContinuesItsOptimizerState(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := smallConfig(t, "justrl", "model.init="+ckpt, "sft.steps=0", "sft.keep_optimizer="+c.keep)
-			tr, err := open(cfg, "", io.Discard)
+			tr, err := open(cfg, "", io.Discard, learnerFunc(local.NewLearner), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer tr.run.Finish(track.StatusCompleted)
-			if got := tr.policy.Step(); got != c.wantStep {
+			if got := tr.policy.(*local.Engine).Step(); got != c.wantStep {
 				t.Errorf("optimizer step %d at the start of RL, want %d", got, c.wantStep)
 			}
 		})

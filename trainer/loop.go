@@ -7,8 +7,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ascent-rl/ascent/answer"
 	"github.com/ascent-rl/ascent/data"
+	"github.com/ascent-rl/ascent/metric"
 	"github.com/ascent-rl/ascent/model/tokenizer"
+	"github.com/ascent-rl/ascent/rollout"
 	"github.com/ascent-rl/ascent/track"
 )
 
@@ -65,8 +68,8 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 			if err != nil {
 				return sum, err
 			}
-			m["val/accuracy"] = acc
-			m["timing_s/testing"] = time.Since(start).Seconds()
+			m[metric.ValAccuracy] = acc
+			m[metric.TimeTesting] = time.Since(start).Seconds()
 		}
 		t.state.Step = step
 		if step == t.cfg.Run.Steps {
@@ -74,7 +77,7 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 			if err != nil {
 				return sum, err
 			}
-			m["val/accuracy"] = acc
+			m[metric.ValAccuracy] = acc
 			sum.EvalAfter = acc
 		}
 		if err := t.run.Log(step, m); err != nil {
@@ -178,31 +181,31 @@ func (t *Trainer) resume(runDir string) error {
 // printStep prints one line per step.
 func (t *Trainer) printStep(step int, m metrics) {
 	line := fmt.Sprintf("step %4d/%d  acc %.3f  score %+.3f  entropy %.3f  len %.1f  pg_loss %+.4f  %.1fs",
-		step, t.cfg.Run.Steps, m["reward/accuracy"], m["critic/score/mean"], m["actor/entropy"],
-		m["response_length/mean"], m["actor/pg_loss"], m["timing_s/step"])
-	if v, ok := m["val/accuracy"]; ok {
+		step, t.cfg.Run.Steps, m[metric.Accuracy], m[metric.ScoreMean], m[metric.Entropy],
+		m[metric.RespLenMean], m[metric.PGLoss], m[metric.TimeStep])
+	if v, ok := m[metric.ValAccuracy]; ok {
 		line += fmt.Sprintf("  val %.3f", v)
 	}
 	t.logf("%s", line)
 }
 
 // logSamples writes the first samples_per_step responses of the step.
-func (t *Trainer) logSamples(step int, groups []*group) error {
+func (t *Trainer) logSamples(step int, groups []*rollout.Group) error {
 	limit := t.cfg.Run.SamplesPerStep
 	var out []track.Sample
 	for _, g := range groups {
-		for i := range g.texts {
+		for _, tr := range g.Trajectories {
 			if len(out) >= limit {
 				break
 			}
 			verdict := "wrong"
-			if g.verdict[i].correct {
+			if tr.Verdict.Correct {
 				verdict = "correct"
-			} else if g.verdict[i].status != "ok" {
-				verdict = g.verdict[i].status
+			} else if tr.Verdict.Status != answer.StatusOK {
+				verdict = string(tr.Verdict.Status)
 			}
-			out = append(out, track.Sample{Prompt: g.ex.PromptText, Response: g.texts[i], Reward: g.reward[i],
-				Verdict: verdict, GroundTruth: g.ex.GroundTruth, Pred: g.verdict[i].pred})
+			out = append(out, track.Sample{Prompt: g.Task.Example.PromptText, Response: tr.Text, Reward: tr.Reward,
+				Verdict: verdict, GroundTruth: g.Task.Example.GroundTruth, Pred: tr.Verdict.Pred})
 		}
 	}
 	if len(out) == 0 {

@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"github.com/ascent-rl/ascent/algo"
+	"github.com/ascent-rl/ascent/metric"
+	"github.com/ascent-rl/ascent/reward"
+	"github.com/ascent-rl/ascent/rollout"
 )
 
 // metrics is one step's metrics under verl's names.
@@ -93,7 +96,7 @@ func (t *timings) set(name string, s float64) {
 
 func (t *timings) report(m metrics) {
 	for k, v := range t.secs {
-		m["timing_s/"+k] = v
+		m[metric.TimingPrefix+k] = v
 	}
 }
 
@@ -102,59 +105,85 @@ type rolloutStats struct {
 	gen, reward  timer
 	lengths      []float64
 	clipped      int
-	responses    int
-	correct      int
-	statuses     map[string]int
+	results      []reward.Result // every verdict of the step, kept or filtered
 	groups       int
 	zeroStd      int
 	filtered     int
 	promptLength []float64
 }
 
+// phase returns the workflow's phase callback: it moves the progress display and times the
+// generation and the verification.
+func (s *rolloutStats) phase(pr *progress) rollout.Phase {
+	var cur *timer
+	return func(name string) {
+		if cur != nil {
+			cur.stop()
+			cur = nil
+		}
+		switch name {
+		case "rollout":
+			cur = &s.gen
+		case "reward":
+			cur = &s.reward
+		default:
+			return
+		}
+		pr.enter(name)
+		cur.start()
+	}
+}
+
 // observe records a scored group.
-func (s *rolloutStats) observe(g *group, maxLen int) {
+func (s *rolloutStats) observe(g *rollout.Group, maxLen int) {
 	s.groups++
-	if !nonConstant(g) {
+	if constant(g.Rewards()) {
 		s.zeroStd++
 	}
-	s.promptLength = append(s.promptLength, float64(len(g.prompt)))
-	for i, q := range g.seqs {
-		s.responses++
+	s.promptLength = append(s.promptLength, float64(len(g.Task.Prompt)))
+	for _, q := range g.Trajectories {
 		s.lengths = append(s.lengths, float64(len(q.Tokens)))
 		if q.FinishReason == "length" || len(q.Tokens) >= maxLen {
 			s.clipped++
 		}
-		if g.verdict[i].correct {
-			s.correct++
-		}
-		if s.statuses == nil {
-			s.statuses = map[string]int{}
-		}
-		s.statuses[g.verdict[i].status]++
+		s.results = append(s.results, reward.Result{Score: q.Score, Verdict: q.Verdict})
 	}
 }
 
-// merge adds another round's statistics.
-func (s *rolloutStats) merge(o rolloutStats) {
-	s.gen.total += o.gen.total
-	s.reward.total += o.reward.total
+// constant reports whether every value equals the first (frac_reward_zero_std).
+func constant(xs []float64) bool {
+	for _, x := range xs {
+		if x != xs[0] {
+			return false
+		}
+	}
+	return true
 }
 
 // report writes the statistics under verl's (and TRL's) names.
 func (s *rolloutStats) report(m metrics) {
 	m.stats("response_length", s.lengths)
 	m.stats("prompt_length", s.promptLength)
-	if s.responses > 0 {
-		n := float64(s.responses)
-		m["response_length/clip_ratio"] = float64(s.clipped) / n
-		m["reward/accuracy"] = float64(s.correct) / n
-		m["reward/timeout_ratio"] = float64(s.statuses["timeout"]) / n
-		m["reward/error_ratio"] = float64(s.statuses["error"]) / n
-		m["reward/unparsable_ratio"] = float64(s.statuses["unparsable"]) / n
+	if n := len(s.results); n > 0 {
+		correct := 0
+		for _, r := range s.results {
+			if r.Correct {
+				correct++
+			}
+		}
+		m[metric.RespClipRatio] = float64(s.clipped) / float64(n)
+		m[metric.Accuracy] = float64(correct) / float64(n)
+		st := reward.Summarize(s.results)
+		m[metric.TimeoutRatio] = st.TimeoutRatio
+		m[metric.ErrorRatio] = st.ErrorRatio
+		m[metric.UnparsableRatio] = st.UnparsableRatio
+		for o, v := range st.CodeOutcomes {
+			m[metric.CodeOutcome+o+"_ratio"] = v
+		}
 	}
 	if s.groups > 0 {
 		m["frac_reward_zero_std"] = float64(s.zeroStd) / float64(s.groups)
-		m["dynamic_sampling/filtered_ratio"] = float64(s.filtered) / float64(s.groups)
+		m[metric.FilteredRatio] = float64(s.filtered) / float64(s.groups)
 	}
 }
 
@@ -188,11 +217,11 @@ func (v *voteMetrics) report(m metrics, enabled bool) {
 		return
 	}
 	n := float64(v.n)
-	m["ttrl/label_accuracy"] = v.label / n
-	m["ttrl/reward_accuracy"] = v.reward / n
-	m["ttrl/majority_ratio"] = v.majority / n
-	m["ttrl/ground_truth_ratio"] = v.truth / n
-	m["ttrl/majority_voting_reward"] = v.voteReward / n
+	m[metric.TTRLLabelAcc] = v.label / n
+	m[metric.TTRLRewardAcc] = v.reward / n
+	m[metric.TTRLMajority] = v.majority / n
+	m[metric.TTRLTruthRatio] = v.truth / n
+	m[metric.TTRLVoteReward] = v.voteReward / n
 }
 
 // sortedKeys lists m's keys in order (for stable printing).

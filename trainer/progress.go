@@ -8,6 +8,8 @@ import (
 
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
+
+	"github.com/ascent-rl/ascent/metric"
 )
 
 // Phases of one RL step, in order, as the live display shows them.
@@ -91,7 +93,7 @@ func (pr *progress) stepDone(step int, m metrics) {
 	}
 	pr.mu.Lock()
 	pr.summary = fmt.Sprintf("score %+.3f  acc %.3f  entropy %.3f  len %.1f  %.1fs/step",
-		m["critic/score/mean"], m["reward/accuracy"], m["actor/entropy"], m["response_length/mean"], m["timing_s/step"])
+		m[metric.ScoreMean], m[metric.Accuracy], m[metric.Entropy], m[metric.RespLenMean], m[metric.TimeStep])
 	pr.mu.Unlock()
 	pr.steps.SetCurrent(int64(step))
 	pr.phaseBar.SetCurrent(0)

@@ -6,13 +6,11 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/ascent-rl/ascent/engine"
-	"github.com/ascent-rl/ascent/engine/openai"
 	"github.com/ascent-rl/ascent/model/tokenizer"
 )
 
 // sampler is what draws the training rollouts: the local policy engine, or remote servers.
-func (t *Trainer) sampler() engine.Engine {
+func (t *Trainer) sampler() Sampler {
 	if t.remote != nil {
 		return t.remote
 	}
@@ -25,7 +23,10 @@ func (t *Trainer) openRemote() error {
 	if len(r.Endpoints) == 0 {
 		return nil
 	}
-	e, err := openai.New(openai.Config{Endpoints: r.Endpoints, Model: r.Model, APIKey: r.APIKey})
+	if t.newRemote == nil {
+		return fmt.Errorf("rollout.endpoints %v: this program samples locally only", r.Endpoints)
+	}
+	e, err := t.newRemote(r.Endpoints, r.Model, r.APIKey)
 	if err != nil {
 		return fmt.Errorf("rollout.endpoints: %w", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ascent-rl/ascent/engine/local"
+	"github.com/ascent-rl/ascent/engine/openai"
 	"github.com/ascent-rl/ascent/model"
 	"github.com/ascent-rl/ascent/model/tokenizer"
 	"github.com/ascent-rl/ascent/serve"
@@ -40,7 +42,7 @@ func TestRolloutsFromARemoteServer(t *testing.T) {
 	url := "http://" + l.Addr().String() + "/v1"
 
 	cfg := smallConfig(t, "grpo", "run.steps=2", "rollout.endpoints=["+url+"]", "rollout.model=policy")
-	sum, err := Run(context.Background(), cfg, "", nil)
+	sum, err := Run(context.Background(), cfg, "", nil, local.NewLearner, openai.Dial)
 	if err != nil {
 		t.Fatal(err)
 	}

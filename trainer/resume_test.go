@@ -11,6 +11,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ascent-rl/ascent/engine/local"
+	"github.com/ascent-rl/ascent/engine/openai"
 )
 
 // childEnv makes the test binary act as a training process (see TestMain).
@@ -23,7 +26,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, "child config:", err)
 			os.Exit(2)
 		}
-		if _, err := Run(context.Background(), cfg, "", nil); err != nil {
+		if _, err := Run(context.Background(), cfg, "", nil, local.NewLearner, openai.Dial); err != nil {
 			fmt.Fprintln(os.Stderr, "child run:", err)
 			os.Exit(1)
 		}
@@ -54,7 +57,7 @@ func TestKilledRunResumesExactly(t *testing.T) {
 	// The uninterrupted reference run.
 	ref := base
 	ref.Run.Name = "uninterrupted"
-	refSum, err := Run(context.Background(), ref, "", nil)
+	refSum, err := Run(context.Background(), ref, "", nil, local.NewLearner, openai.Dial)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +102,7 @@ func TestKilledRunResumesExactly(t *testing.T) {
 		t.Fatalf("the child finished all %d steps before the kill; the test proves nothing", steps)
 	}
 
-	resumed, err := Run(context.Background(), Config{}, runDir, nil)
+	resumed, err := Run(context.Background(), Config{}, runDir, nil, local.NewLearner, openai.Dial)
 	if err != nil {
 		t.Fatalf("resume: %v", err)
 	}

@@ -4,23 +4,11 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/ascent-rl/ascent/algo"
 	"github.com/ascent-rl/ascent/data"
 	"github.com/ascent-rl/ascent/engine"
 	"github.com/ascent-rl/ascent/model/tokenizer"
-	"github.com/ascent-rl/ascent/reward"
+	"github.com/ascent-rl/ascent/rollout"
 )
-
-// group is one prompt's responses after scoring.
-type group struct {
-	ex      data.Example
-	prompt  []int             // prompt token ids
-	seqs    []engine.Sequence // sampled responses
-	texts   []string          // decoded responses
-	verdict []scoreResult     // verifier results, one per response
-	reward  []float64         // final reward per response (after vote and shaping)
-	demo    bool              // HPT routed this prompt to its demonstration
-}
 
 // encodePrompt tokenises an example's prompt: BOS + plain text for the character tokenizer, the
 // chat template otherwise. A prompt longer than max_prompt_len is an error naming the row.
@@ -48,159 +36,78 @@ func (t *Trainer) samplingParams(seed uint64, maxTokens int, greedy bool) engine
 	return p
 }
 
-// rollout samples n responses for each example and scores them.
-func (t *Trainer) rollout(ctx context.Context, exs []data.Example, n int, seed uint64) ([]*group, rolloutStats, error) {
-	var st rolloutStats
-	prompts := make([][]int, len(exs))
+// nextTasks draws n training rows and encodes their prompts.
+func (t *Trainer) nextTasks(n int) ([]rollout.Task, error) {
+	exs, err := t.train.Next(n)
+	if err != nil {
+		return nil, err
+	}
+	tasks := make([]rollout.Task, len(exs))
 	for i, ex := range exs {
 		ids, err := t.encodePrompt(ex)
 		if err != nil {
-			return nil, st, err
+			return nil, err
 		}
-		prompts[i] = ids
+		tasks[i] = rollout.Task{Example: ex, Prompt: ids}
 	}
-	t.prog.enter("rollout")
-	st.gen.start()
-	seqs, err := t.sampler().Sample(ctx, prompts, n, t.samplingParams(seed, t.cfg.Algo.Batch.MaxResponseLen, false))
-	st.gen.stop()
-	if err != nil {
-		return nil, st, fmt.Errorf("rollout: %w", err)
-	}
-	if len(seqs) != len(exs)*n {
-		return nil, st, fmt.Errorf("rollout: engine returned %d sequences for %d prompts × %d", len(seqs), len(exs), n)
-	}
-	groups := make([]*group, len(exs))
-	var items []scoreItem
-	for i, ex := range exs {
-		g := &group{ex: ex, prompt: prompts[i], seqs: seqs[i*n : (i+1)*n]}
-		for _, s := range g.seqs {
-			text := t.detok(s.Tokens)
-			g.texts = append(g.texts, text)
-			items = append(items, scoreItem{ex: ex, response: text})
-		}
-		groups[i] = g
-	}
-	t.prog.enter("reward")
-	st.reward.start()
-	results, err := t.scorer.scoreAll(ctx, items)
-	st.reward.stop()
-	if err != nil {
-		return nil, st, err
-	}
-	for i, g := range groups {
-		g.verdict = results[i*n : (i+1)*n]
-	}
-	return groups, st, nil
+	return tasks, nil
 }
 
-// assignRewards turns verdicts into rewards: the preset's correct/incorrect values, TTRL's majority
-// vote (no labels used), and DAPO's soft overlong penalty.
-func (t *Trainer) assignRewards(groups []*group) (voteMetrics, error) {
-	r := t.cfg.Algo.Reward
-	var vm voteMetrics
-	for _, g := range groups {
-		g.reward = make([]float64, len(g.seqs))
-		if r.Vote.Enabled {
-			results, vote := reward.VoteGroup(context.Background(), g.texts)
-			preds := make([]string, len(results))
-			for i, res := range results {
-				preds[i], _ = res.Extra["pred"].(string)
-				g.reward[i] = r.Incorrect + (r.Correct-r.Incorrect)*vote.Rewards[i]
-			}
-			if g.ex.GroundTruth != "" { // diagnostics only: TTRL never trains on labels
-				diag, err := algo.Diagnose(preds, vote, g.ex.GroundTruth, t.scorer.equivalent)
-				if err != nil {
-					return vm, fmt.Errorf("ttrl diagnostics for row %q: %w", g.ex.ID, err)
-				}
-				vm.add(diag)
-			}
-		} else {
-			for i, v := range g.verdict {
-				g.reward[i] = r.Incorrect
-				if v.correct {
-					g.reward[i] = r.Correct
-				}
-			}
-		}
-		if r.Overlong.Enabled {
-			for i, s := range g.seqs {
-				pen, err := algo.OverlongPenalty(len(s.Tokens), t.cfg.Algo.Batch.MaxResponseLen, r.Overlong.Buffer, r.Overlong.Factor)
-				if err != nil {
-					return vm, fmt.Errorf("overlong penalty: %w", err)
-				}
-				g.reward[i] += pen
-			}
-		}
-	}
-	return vm, nil
+// workflow is the step's rollout: single-turn generate-then-verify on n samples per prompt, then
+// the reward shaping that dynamic sampling filters on.
+func (t *Trainer) workflow(n int, st *rolloutStats, vm *voteMetrics) rollout.Workflow {
+	w := rollout.SingleTurn{N: n, Params: t.samplingParams(0, t.cfg.Algo.Batch.MaxResponseLen, false),
+		Decode: t.detok, Verify: t.scorer.verify, Phase: st.phase(t.prog)}
+	return rollout.Then(w, func(groups []*rollout.Group) error {
+		v, err := t.shapeRewards(groups)
+		vm.merge(v)
+		return err
+	})
 }
 
-// nonConstant reports whether a group's rewards vary (DAPO's dynamic-sampling filter on "acc").
-func nonConstant(g *group) bool {
-	for _, r := range g.reward[1:] {
-		if r != g.reward[0] {
-			return true
-		}
-	}
-	return false
-}
-
-// collect runs rollouts until P groups are kept: with dynamic sampling, constant-reward groups are
-// dropped and more prompts are generated, up to max_gen_batches rounds.
-func (t *Trainer) collect(ctx context.Context, step int) ([]*group, rolloutStats, voteMetrics, error) {
+// collect rolls out until P groups are kept: dynamic sampling drops the groups whose filter metric
+// is constant and draws more prompts, up to max_gen_batches rounds; TTRL then keeps the first
+// n_train of its n_votes samples.
+func (t *Trainer) collect(ctx context.Context, step int) ([]*rollout.Group, rolloutStats, voteMetrics, error) {
 	a := t.cfg.Algo
-	P, n := a.Batch.Prompts, a.Batch.Rollouts
+	n := a.Batch.Rollouts
 	if a.Reward.Vote.Enabled {
 		n = a.Reward.Vote.NVotes
 	}
-	f := a.Reward.FilterGroups
-	var kept []*group
 	var st rolloutStats
 	var vm voteMetrics
-	for round := 0; len(kept) < P; round++ {
-		if f.Enabled && f.MaxGenBatches > 0 && round >= f.MaxGenBatches {
-			return nil, st, vm, fmt.Errorf("dynamic sampling: after %d rounds only %d of %d prompts had non-constant rewards; raise algo.reward.filter_groups.max_gen_batches or use easier data", round, len(kept), P)
+	r := rollout.Refill{Groups: a.Batch.Prompts, Observe: func(g *rollout.Group, kept bool) {
+		st.observe(g, a.Batch.MaxResponseLen)
+		if !kept {
+			st.filtered++
 		}
-		need := P - len(kept)
-		if f.Enabled && f.GenBatchScale > 1 {
-			need = int(float64(need)*f.GenBatchScale + 0.999)
-		}
-		exs, err := t.train.Next(need)
+	}}
+	if f := a.Reward.FilterGroups; f.Enabled {
+		value, err := rollout.TrajectoryMetric(filterMetric(f.Metric))
 		if err != nil {
-			return nil, st, vm, fmt.Errorf("data: %w", err)
+			return nil, st, vm, fmt.Errorf("algo.reward.filter_groups.metric: %w", err)
 		}
-		groups, rs, err := t.rollout(ctx, exs, n, streamSeed(t.cfg.Run.Seed, "rollout", step, round))
-		st.merge(rs)
-		if err != nil {
-			return nil, st, vm, err
-		}
-		v, err := t.assignRewards(groups)
-		if err != nil {
-			return nil, st, vm, err
-		}
-		vm.merge(v)
-		for _, g := range groups {
-			st.observe(g, a.Batch.MaxResponseLen)
-			if f.Enabled && !nonConstant(g) {
-				st.filtered++
-				continue
-			}
-			kept = append(kept, g)
-		}
-		if !f.Enabled {
-			break
+		r.Filter, r.MaxRounds, r.Scale = rollout.NonConstant(value), f.MaxGenBatches, f.GenBatchScale
+	}
+	seed := func(round int) uint64 { return streamSeed(t.cfg.Run.Seed, "rollout", step, round) }
+	groups, err := rollout.Collect(ctx, t.workflow(n, &st, &vm), t.sampler(), t.nextTasks, seed, r)
+	if err != nil {
+		return nil, st, vm, err
+	}
+	if a.Reward.Vote.Enabled {
+		if err := rollout.FirstN(groups, a.Reward.Vote.NTrain); err != nil {
+			return nil, st, vm, fmt.Errorf("ttrl: %w", err)
 		}
 	}
-	if len(kept) > P {
-		kept = kept[:P]
+	return groups, st, vm, nil
+}
+
+// filterMetric is the dynamic-sampling metric, "acc" when unset (verl's default).
+func filterMetric(name string) string {
+	if name == "" {
+		return rollout.MetricAcc
 	}
-	if a.Reward.Vote.Enabled && a.Reward.Vote.NTrain < n {
-		k := a.Reward.Vote.NTrain // TTRL trains on the first N of the voting samples, in generation order
-		for _, g := range kept {
-			g.seqs, g.texts, g.verdict, g.reward = g.seqs[:k], g.texts[:k], g.verdict[:k], g.reward[:k]
-		}
-	}
-	return kept, st, vm, nil
+	return name
 }
 
 // promptText is the text the policy is conditioned on: the plain prompt for built-in tokenizers

@@ -7,22 +7,13 @@ import (
 	"github.com/ascent-rl/ascent/answer"
 	"github.com/ascent-rl/ascent/data"
 	"github.com/ascent-rl/ascent/reward"
+	"github.com/ascent-rl/ascent/rollout"
 )
 
 // The built-in tasks' verifiers live here rather than in reward, which must not depend on data.
 func init() {
-	reward.Register(data.ArithDataSource, arithReward)
+	reward.Register(data.ArithDataSource, reward.Answer)
 	reward.Register(data.CountdownDataSource, countdownReward)
-}
-
-// arithReward scores the built-in arithmetic task: the last \boxed{} must equal the exact answer.
-func arithReward(ctx context.Context, req reward.Request) reward.Result {
-	opt := answer.DefaultOptions()
-	if d, ok := ctx.Deadline(); ok {
-		opt.Deadline = max(0, timeUntil(d))
-	}
-	v := answer.Verify(req.GroundTruth, req.Solution, opt)
-	return binaryResult(v.Correct, v.Status, v.Pred)
 }
 
 // countdownReward scores Countdown: the boxed expression must use each given number exactly once
@@ -30,44 +21,34 @@ func arithReward(ctx context.Context, req reward.Request) reward.Result {
 func countdownReward(ctx context.Context, req reward.Request) reward.Result {
 	nums, target, err := data.ParseCountdownGroundTruth(req.GroundTruth)
 	if err != nil {
-		return reward.Result{Status: answer.StatusError, Extra: map[string]any{"acc": false, "detail": err.Error()}}
+		return reward.Result{Verdict: answer.Verdict{Status: answer.StatusError, Gold: req.GroundTruth, Detail: err.Error()}}
 	}
 	expr, ok := answer.Extract(req.Solution)
 	if !ok {
-		return binaryResult(false, answer.StatusUnparsable, "")
+		return binaryResult(answer.Verdict{Status: answer.StatusUnparsable, Gold: req.GroundTruth, Detail: "no answer found in prediction"})
 	}
 	good, err := data.CheckCountdown(nums, target, expr)
 	if err != nil {
-		return binaryResult(false, answer.StatusUnparsable, expr)
+		return binaryResult(answer.Verdict{Status: answer.StatusUnparsable, Pred: expr, Gold: req.GroundTruth, Detail: err.Error()})
 	}
-	return binaryResult(good, answer.StatusOK, expr)
+	return binaryResult(answer.Verdict{Correct: good, Status: answer.StatusOK, Pred: expr, Gold: req.GroundTruth})
 }
 
-func binaryResult(correct bool, st answer.Status, pred string) reward.Result {
+// binaryResult scores a verdict 1 when correct, else 0.
+func binaryResult(v answer.Verdict) reward.Result {
 	s := 0.0
-	if correct {
+	if v.Correct {
 		s = 1
 	}
-	return reward.Result{Score: s, Status: st, Extra: map[string]any{"acc": correct, "pred": pred}}
+	return reward.Result{Score: s, Verdict: v}
 }
 
-// scoreItem is one response to score.
-type scoreItem struct {
-	ex       data.Example
-	response string
-}
-
-// scoreResult is a verifier's verdict on one response.
-type scoreResult struct {
-	correct bool   // the verifier (against the ground truth) accepts it
-	pred    string // the extracted answer
-	status  string // ok, unparsable, timeout, error
-}
-
-// scorer routes responses to verifiers by data_source, as verl's reward manager does.
+// scorer routes responses to verifiers by data_source, as verl's reward manager does, in-process
+// or on reward workers.
 type scorer struct {
 	strict  bool // JustRL's strict boxed check replaces the math verifier on math data sources
 	workers int
+	remote  *remoteScorer // reward workers over NATS; nil: every reward in-process
 }
 
 func newScorer(c Config) (*scorer, error) {
@@ -79,7 +60,12 @@ func newScorer(c Config) (*scorer, error) {
 	default:
 		return nil, fmt.Errorf("config: algo.reward.verifier %q: known: math, strict_box, majority_vote", v)
 	}
-	// Fail before any work if the data's data_source has no verifier.
+	if c.Reward.Workers.NATS != "" {
+		var err error
+		if s.remote, err = dialRemoteScorer(c.Run.Name, c.Reward.Workers); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -91,32 +77,21 @@ func (s *scorer) dataSource(ex data.Example) string {
 	return ex.DataSource
 }
 
-// checkSource reports an error when a row's data_source has no verifier.
-func (s *scorer) checkSource(ex data.Example) error {
-	if _, err := reward.Lookup(s.dataSource(ex)); err != nil {
-		return fmt.Errorf("row %q: %w", ex.ID, err)
-	}
-	return nil
-}
-
-// scoreAll scores items concurrently. A verifier failure is a status, not an error; an error is
-// returned only when the context ends.
-func (s *scorer) scoreAll(ctx context.Context, items []scoreItem) ([]scoreResult, error) {
+// verify scores items concurrently through the reward registry (a rollout.Verifier). A verifier
+// failure is a status, not an error; an error is returned only when the context ends.
+func (s *scorer) verify(ctx context.Context, items []rollout.Item) ([]reward.Result, error) {
 	reqs := make([]reward.Request, len(items))
 	for i, it := range items {
-		reqs[i] = reward.Request{DataSource: s.dataSource(it.ex), Solution: it.response, GroundTruth: it.ex.GroundTruth, ExtraInfo: it.ex.ExtraInfo}
+		reqs[i] = reward.Request{DataSource: s.dataSource(it.Example), Solution: it.Text, GroundTruth: it.Example.GroundTruth, ExtraInfo: it.Example.ExtraInfo}
+	}
+	if s.remote != nil {
+		return s.remote.score(ctx, reqs, s.workers)
 	}
 	res, _ := reward.ScoreBatch(ctx, reqs, s.workers)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	out := make([]scoreResult, len(res))
-	for i, r := range res {
-		acc, _ := r.Extra["acc"].(bool)
-		pred, _ := r.Extra["pred"].(string)
-		out[i] = scoreResult{correct: acc, pred: pred, status: string(r.Status)}
-	}
-	return out, nil
+	return res, nil
 }
 
 // equivalent is the answer equivalence used by TTRL's vote.

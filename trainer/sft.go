@@ -3,17 +3,15 @@ package trainer
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/ascent-rl/ascent/algo"
 	"github.com/ascent-rl/ascent/engine"
-	"github.com/ascent-rl/ascent/engine/local"
+	"github.com/ascent-rl/ascent/metric"
 )
 
 // sftWarmup trains the fresh model on demonstrations with the negative log-likelihood (the unified
-// estimator with π_ref = π_θ and Â = 1), on its own optimiser, then hands the weights to the RL
-// engine with a fresh optimiser.
+// estimator with π_ref = π_θ and Â = 1), on its own optimiser, then hands the weights (and, with
+// sft.keep_optimizer, the optimizer state) to the RL learner.
 func (t *Trainer) sftWarmup(ctx context.Context) error {
 	c := t.cfg.SFT
 	if c.Steps == 0 {
@@ -23,9 +21,9 @@ func (t *Trainer) sftWarmup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sft loss: %w", err)
 	}
-	cfg := engineConfig(t.cfg, c.LR, c.Steps)
+	cfg := optimizerConfig(t.cfg, c.LR, c.Steps)
 	cfg.Schedule, cfg.WarmupSteps, cfg.MinLRRatio = "cosine", min(10, c.Steps/10), c.MinLRRatio
-	sft, err := local.New(t.policy.Params(), cfg)
+	sft, err := t.newLearner(t.policy.Params(), cfg)
 	if err != nil {
 		return fmt.Errorf("sft engine: %w", err)
 	}
@@ -60,28 +58,15 @@ func (t *Trainer) sftWarmup(ctx context.Context) error {
 			return fmt.Errorf("sft step %d: %w", step, err)
 		}
 		if step == 1 || step%25 == 0 || step == c.Steps {
-			t.logf("sft step %4d/%d  nll %.4f  grad_norm %.3f", step, c.Steps, m["actor/pg_loss"], m["actor/grad_norm"])
+			t.logf("sft step %4d/%d  nll %.4f  grad_norm %.3f", step, c.Steps, m[metric.PGLoss], m[metric.GradNorm])
 		}
 	}
-	// The RL engine starts from the warmed-up weights, with a fresh optimiser unless keep_optimizer.
-	if err := t.openEngines(cloneParams(sft.Params())); err != nil {
+	// The RL learner starts from the warmed-up weights, with a fresh optimiser unless keep_optimizer.
+	if err := t.openEngines(sft.Params().Clone()); err != nil {
 		return err
 	}
 	if !c.KeepOptimizer {
 		return nil
 	}
-	tmp, err := os.MkdirTemp("", "ascent-sft-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	dir := filepath.Join(tmp, "engine")
-	if err := sft.Save(dir); err != nil {
-		return fmt.Errorf("sft: hand over the optimizer: %w", err)
-	}
-	if err := t.policy.Load(dir); err != nil {
-		return fmt.Errorf("sft: hand over the optimizer: %w", err)
-	}
-	t.policy.EnsureHeads(t.actor.Requirements()) // Load replaced the heads with the SFT engine's (none)
-	return nil
+	return t.handOver(sft)
 }

@@ -20,6 +20,9 @@ type State struct {
 	Data       json.RawMessage `json:"data"`        // the prompt sampler's position (data order)
 	EvalBefore *float64        `json:"eval_before"` // held-out accuracy before RL, once measured
 	SFTDone    bool            `json:"sft_done"`    // the SFT warm-up has finished
+	// KLCoef is the adaptive KL-in-reward coefficient after the last step (algo.kl.adaptive); nil
+	// before the first step and without the adaptive controller.
+	KLCoef *float64 `json:"kl_coef,omitempty"`
 }
 
 // saveState writes state.json into dir atomically.

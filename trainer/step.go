@@ -4,81 +4,16 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"time"
 
 	"github.com/ascent-rl/ascent/algo"
 	"github.com/ascent-rl/ascent/engine"
-	"github.com/ascent-rl/ascent/engine/local"
+	"github.com/ascent-rl/ascent/metric"
+	"github.com/ascent-rl/ascent/rollout"
 )
 
-// batch is one step's training rows with their bookkeeping.
-type batch struct {
-	rows    []engine.Row
-	groupOf []int     // row → index of its prompt group
-	scores  []float64 // row → sequence reward
-	sampler [][]float32
-}
-
-// buildRows turns kept groups into training rows; HPT replaces a failing prompt's rollouts by its
-// demonstration (one SFT row).
-func (t *Trainer) buildRows(groups []*group) (*batch, int, error) {
-	sw := t.cfg.Algo.Reward.Switch
-	b := &batch{}
-	sftPrompts := 0
-	for gi, g := range groups {
-		if sw.Enabled {
-			correct := 0
-			for _, v := range g.verdict {
-				if v.correct {
-					correct++
-				}
-			}
-			route, err := algo.HPTRoute(correct, len(g.verdict), sw.Gate, sw.GateOff)
-			if err != nil {
-				return nil, 0, err
-			}
-			if route != algo.RouteRL {
-				resp, err := t.encodeResponse(g.ex.Demonstration)
-				if err != nil {
-					return nil, 0, fmt.Errorf("demonstration of row %q: %w", g.ex.ID, err)
-				}
-				g.demo = true
-				sftPrompts++
-				b.rows = append(b.rows, engine.Row{Prompt: g.prompt, Response: resp, Demo: true})
-				b.groupOf = append(b.groupOf, gi)
-				b.scores = append(b.scores, 0)
-				b.sampler = append(b.sampler, nil)
-				continue
-			}
-		}
-		for i, s := range g.seqs {
-			b.rows = append(b.rows, engine.Row{Prompt: g.prompt, Response: s.Tokens})
-			b.groupOf = append(b.groupOf, gi)
-			b.scores = append(b.scores, g.reward[i])
-			b.sampler = append(b.sampler, s.LogProbs)
-		}
-	}
-	return b, sftPrompts, nil
-}
-
-// encodeResponse tokenises a demonstration as a response ending in EOS, within max_response_len.
-func (t *Trainer) encodeResponse(text string) ([]int, error) {
-	ids, err := t.tok.Encode(text)
-	if err != nil {
-		return nil, err
-	}
-	if eos := t.tok.Specials().EOS; eos >= 0 {
-		ids = append(ids, eos)
-	}
-	if limit := t.cfg.Algo.Batch.MaxResponseLen; len(ids) > limit {
-		return nil, fmt.Errorf("%d tokens; algo.batch.max_response_len is %d", len(ids), limit)
-	}
-	return ids, nil
-}
-
 // prepare computes old/ref log-probs, values and advantages of a batch, in place.
-func (t *Trainer) prepare(ctx context.Context, b *batch, groups []*group, m metrics, tm *timings) error {
+func (t *Trainer) prepare(ctx context.Context, b *batch, m metrics, tm *timings) error {
 	temp := t.cfg.Algo.Sampling.Temperature
 	tm.begin("old_log_prob")
 	old, err := t.policy.LogProbs(ctx, b.rows, temp)
@@ -104,12 +39,14 @@ func (t *Trainer) prepare(ctx context.Context, b *batch, groups []*group, m metr
 	in := algo.AdvantageInputs{TokenRewards: matrix(B, T), Mask: matrix(B, T), Group: make([]string, B), Demo: make([]bool, B)}
 	var sampler, trainer [][]float32
 	for i, r := range b.rows {
-		L := len(r.Response)
-		for j := 0; j < L; j++ {
-			in.Mask[i][j] = 1
+		last := -1 // the sequence reward sits at the last trained token
+		for j := range r.Response {
+			if r.Trained(j) {
+				in.Mask[i][j], last = 1, j
+			}
 		}
-		if L > 0 {
-			in.TokenRewards[i][L-1] = b.scores[i]
+		if last >= 0 {
+			in.TokenRewards[i][last] = b.scores[i]
 		}
 		in.Group[i] = fmt.Sprint(b.groupOf[i])
 		in.Demo[i] = r.Demo
@@ -122,30 +59,25 @@ func (t *Trainer) prepare(ctx context.Context, b *batch, groups []*group, m metr
 			trainer = append(trainer, old.LogProbs[i])
 		}
 	}
-	m.addAll(local.RolloutProbsDiff(sampler, trainer))
+	m.addAll(rollout.ProbsDiff(sampler, trainer))
 	// verl's actor/entropy: the token-mean entropy of the policy on this batch, from the old-log-prob
-	// pass (losses without an entropy term do not compute it in the update).
+	// pass over the trained tokens (losses without an entropy term do not compute it in the update).
 	entSum, entN := 0.0, 0
-	for _, e := range old.Entropies {
-		for _, x := range e {
-			entSum += float64(x)
-			entN++
+	for i, e := range old.Entropies {
+		for j, x := range e {
+			if b.rows[i].Trained(j) {
+				entSum += float64(x)
+				entN++
+			}
 		}
 	}
 	if entN > 0 {
-		m["actor/entropy"] = entSum / float64(entN)
+		m[metric.Entropy] = entSum / float64(entN)
 	}
 	if t.cfg.Algo.KL.InReward && ref != nil {
-		kl := 0.0
-		for i, r := range b.rows {
-			for j := range r.Response {
-				d := float64(old.LogProbs[i][j] - ref.LogProbs[i][j])
-				in.TokenRewards[i][j] -= t.cfg.Algo.KL.RewardCoef * d
-				kl += d
-			}
+		if in.TokenRewards, err = t.klInReward(in.TokenRewards, old.LogProbs, ref.LogProbs, in.Mask, m); err != nil {
+			return err
 		}
-		m["actor/reward_kl_penalty"] = kl / float64(max(B, 1))
-		m["actor/reward_kl_penalty_coeff"] = t.cfg.Algo.KL.RewardCoef
 	}
 	if t.cfg.Algo.Critic != nil {
 		if len(old.Values) != B {
@@ -170,12 +102,12 @@ func (t *Trainer) prepare(ctx context.Context, b *batch, groups []*group, m metr
 			b.rows[i].OldValues = old.Values[i]
 		}
 	}
-	m.stats("critic/score", b.scores)
-	m.statsMasked("critic/rewards", in.TokenRewards, in.Mask, true)
-	m.statsMasked("critic/advantages", out.Advantages, in.Mask, false)
+	m.stats(metric.Score, b.scores)
+	m.statsMasked(metric.Rewards, in.TokenRewards, in.Mask, true)
+	m.statsMasked(metric.Advantages, out.Advantages, in.Mask, false)
 	if t.cfg.Algo.Critic != nil {
-		m.statsMasked("critic/returns", out.Returns, in.Mask, false)
-		m.statsMasked("critic/values", in.Values, in.Mask, false)
+		m.statsMasked(metric.Returns, out.Returns, in.Mask, false)
+		m.statsMasked(metric.Values, in.Values, in.Mask, false)
 	}
 	return nil
 }
@@ -229,41 +161,20 @@ func (t *Trainer) update(ctx context.Context, b *batch, ngroups, step int, m met
 		}
 	}
 	for k, v := range acc {
-		if _, fromRollout := m[k]; fromRollout && k == "actor/entropy" {
+		if _, fromRollout := m[k]; fromRollout && k == metric.Entropy {
 			continue // keep the rollout-batch entropy, which every preset reports the same way
 		}
 		m[k] = v / float64(max(updates, 1))
 	}
-	m["actor/num_updates"] = float64(updates)
+	m[metric.NumUpdates] = float64(updates)
 	if total > 0 {
-		m["perf/update_rows_skipped_ratio"] = float64(skipped) / float64(total)
+		m[metric.UpdateRowsSkipped] = float64(skipped) / float64(total)
 	}
 	return nil
 }
 
-// withoutInertRows drops the rows whose advantages are all zero (they add nothing to a loss whose
-// ZeroAdvantageRowsInert is true) and returns the totals the update must still normalise by. It
-// keeps at least one row, so that the optimiser still takes its step (momentum, weight decay) exactly
-// as it would on the whole mini-batch.
-func withoutInertRows(rows []engine.Row) ([]engine.Row, *engine.UpdateTotals) {
-	totals := engine.TotalsOf(rows)
-	kept := make([]engine.Row, 0, len(rows))
-	for _, r := range rows {
-		if slices.ContainsFunc(r.Advantages, func(a float32) bool { return a != 0 }) {
-			kept = append(kept, r)
-		}
-	}
-	if len(kept) == len(rows) {
-		return rows, nil
-	}
-	if len(kept) == 0 {
-		kept = rows[:1]
-	}
-	return kept, &totals
-}
-
 // rlStep runs one RL step and returns its metrics and the samples to log.
-func (t *Trainer) rlStep(ctx context.Context, step int) (metrics, []*group, error) {
+func (t *Trainer) rlStep(ctx context.Context, step int) (metrics, []*rollout.Group, error) {
 	start := time.Now()
 	m := metrics{}
 	tm := &timings{}
@@ -271,11 +182,15 @@ func (t *Trainer) rlStep(ctx context.Context, step int) (metrics, []*group, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	b, sftPrompts, err := t.buildRows(groups)
+	sftPrompts, err := t.route(groups)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := t.prepare(ctx, b, groups, m, tm); err != nil {
+	b, err := t.buildRows(groups)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := t.prepare(ctx, b, m, tm); err != nil {
 		return nil, nil, err
 	}
 	t.prog.enter("update")
@@ -293,10 +208,13 @@ func (t *Trainer) rlStep(ctx context.Context, step int) (metrics, []*group, erro
 	if t.remote != nil {
 		m.addAll(t.remote.Metrics())
 	}
+	if t.scorer.remote != nil {
+		m.addAll(t.scorer.remote.metrics())
+	}
 	rs.report(m)
 	vm.report(m, t.cfg.Algo.Reward.Vote.Enabled)
 	if t.cfg.Algo.Reward.Switch.Enabled {
-		m["hpt/sft_prompt_ratio"] = float64(sftPrompts) / float64(len(groups))
+		m[metric.SFTPromptRatio] = float64(sftPrompts) / float64(len(groups))
 	}
 	tm.set("gen", rs.gen.total)
 	tm.set("reward", rs.reward.total)
@@ -307,12 +225,12 @@ func (t *Trainer) rlStep(ctx context.Context, step int) (metrics, []*group, erro
 	for _, r := range b.rows {
 		tokens += len(r.Prompt) + len(r.Response)
 	}
-	m["perf/total_num_tokens"] = float64(tokens)
-	m["perf/time_per_step"] = elapsed
-	m["perf/throughput"] = float64(tokens) / elapsed
-	m["perf/compile_count"] = float64(t.policy.CompileCount())
-	m["training/global_step"] = float64(step)
-	m["training/epoch"] = float64(t.train.Epoch())
+	m[metric.TotalTokens] = float64(tokens)
+	m[metric.TimePerStep] = elapsed
+	m[metric.Throughput] = float64(tokens) / elapsed
+	m[metric.CompileCount] = float64(t.policy.CompileCount())
+	m[metric.GlobalStep] = float64(step)
+	m[metric.Epoch] = float64(t.train.Epoch())
 	return m, groups, nil
 }
 

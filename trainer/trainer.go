@@ -1,14 +1,17 @@
 // Package trainer is Ascent's RL loop: prompts → rollouts → rewards → advantages → policy update,
 // with checkpoints that resume exactly and metrics under verl's names.
 //
-//	ascent train                                  # the default recipe (JustRL, tiny model, arithmetic)
+//	ascent train                                  # the default recipe (JustRL, tiny model, countdown)
 //	ascent train --preset grpo --set run.steps=100
 //	ascent train --resume runs/<run-id>
 //
 // One RL step (spec/algorithms.md §9.1): take P prompts → sample n responses each → score them →
 // shape (DAPO overlong), select (dynamic sampling, TTRL first-N), route (HPT) → old and reference
-// log-probs → advantages → ppo_epochs × mini-batches of engine.Update with the preset's loss. The
-// trainer knows the policy only through engine.Engine and the method only through algo.Config.
+// log-probs → advantages → ppo_epochs × mini-batches of Learner.Update with the preset's loss. The
+// trainer knows the policy only through the Learner, Sampler and Remote interfaces it declares and
+// the constructors Run is given (engine/local's NewLearner, engine/openai's Dial): it imports no
+// engine implementation. It knows the rollout only through rollout.Workflow and the method only
+// through algo.Config.
 package trainer
 
 import (
@@ -23,8 +26,7 @@ import (
 	"github.com/ascent-rl/ascent/algo"
 	"github.com/ascent-rl/ascent/config"
 	"github.com/ascent-rl/ascent/data"
-	"github.com/ascent-rl/ascent/engine/local"
-	"github.com/ascent-rl/ascent/engine/openai"
+	"github.com/ascent-rl/ascent/engine"
 	"github.com/ascent-rl/ascent/internal/buildinfo"
 	"github.com/ascent-rl/ascent/model"
 	"github.com/ascent-rl/ascent/model/tokenizer"
@@ -47,23 +49,29 @@ type Trainer struct {
 	runDir string
 	run    *track.Run
 	tok    tokenizer.Tokenizer
-	policy *local.Engine
-	ref    *local.Engine  // frozen reference policy; nil unless the loss or KL needs it
-	remote *openai.Engine // rollout servers; nil when sampling locally
-	prog   *progress      // the live display during RL steps; nil outside them
-	train  *data.Sampler
-	val    []data.Example
-	demos  *demoSource
-	scorer *scorer
-	actor  algo.Loss
-	adv    algo.AdvantageEstimator
-	state  State
+	policy Learner
+	ref    Learner // frozen reference policy; nil unless the loss or KL needs it
+	remote Remote  // rollout servers; nil when sampling locally
+	// newLearner builds the policy, reference and warm-up learners.
+	newLearner func(p *model.Params, o engine.OptimizerConfig) (Learner, error)
+	// newRemote connects to rollout.endpoints.
+	newRemote func(endpoints []string, model, apiKey string) (Remote, error)
+	prog      *progress // the live display during RL steps; nil outside them
+	train     *data.Sampler
+	val       []data.Example
+	demos     *demoSource
+	scorer    *scorer
+	actor     algo.Loss
+	adv       algo.AdvantageEstimator
+	state     State
 }
 
-// Run trains from scratch with cfg, or resumes the run in resumeDir when it is not "".
-func Run(ctx context.Context, cfg Config, resumeDir string, out io.Writer) (Summary, error) {
+// Run trains from scratch with cfg, or resumes the run in resumeDir when it is not "". newLearner
+// builds the learners (engine/local's NewLearner) and newRemote connects to rollout.endpoints when
+// they are set (engine/openai's Dial).
+func Run[L Learner, R Remote](ctx context.Context, cfg Config, resumeDir string, out io.Writer, newLearner NewLearner[L], newRemote NewRemote[R]) (Summary, error) {
 	start := time.Now()
-	t, err := open(cfg, resumeDir, out)
+	t, err := open(cfg, resumeDir, out, learnerFunc(newLearner), remoteFunc(newRemote))
 	if err != nil {
 		return Summary{}, err
 	}
@@ -82,16 +90,39 @@ func Run(ctx context.Context, cfg Config, resumeDir string, out io.Writer) (Summ
 	return sum, err
 }
 
+// learnerFunc turns a constructor of a concrete learner into one of Learner.
+func learnerFunc[L Learner](newLearner NewLearner[L]) func(*model.Params, engine.OptimizerConfig) (Learner, error) {
+	return func(p *model.Params, o engine.OptimizerConfig) (Learner, error) {
+		l, err := newLearner(p, o)
+		if err != nil {
+			return nil, err
+		}
+		return l, nil
+	}
+}
+
+// remoteFunc turns a constructor of a concrete remote into one of Remote.
+func remoteFunc[R Remote](newRemote NewRemote[R]) func([]string, string, string) (Remote, error) {
+	return func(endpoints []string, model, apiKey string) (Remote, error) {
+		r, err := newRemote(endpoints, model, apiKey)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+}
+
 // open prepares everything before the first step: config, data, model, engines, run directory.
 // Every check that can fail on bad input happens here, before any training work.
-func open(cfg Config, resumeDir string, out io.Writer) (*Trainer, error) {
+func open(cfg Config, resumeDir string, out io.Writer, newLearner func(*model.Params, engine.OptimizerConfig) (Learner, error),
+	newRemote func([]string, string, string) (Remote, error)) (*Trainer, error) {
 	if resumeDir != "" {
 		var err error
 		if cfg, err = LoadConfig("", filepath.Join(resumeDir, track.FileConfig), nil); err != nil {
 			return nil, fmt.Errorf("resume %s: %w", resumeDir, err)
 		}
 	}
-	t := &Trainer{cfg: cfg, out: out}
+	t := &Trainer{cfg: cfg, out: out, newLearner: newLearner, newRemote: newRemote}
 	a := cfg.Algo
 	var err error
 	if t.tok, err = tokenizer.Open(cfg.Model.Tokenizer); err != nil {
@@ -139,11 +170,14 @@ func open(cfg Config, resumeDir string, out io.Writer) (*Trainer, error) {
 	return t, nil
 }
 
+// builtinModel reports whether model.init names a built-in size rather than a directory.
+func builtinModel(init string) bool { return init == "tiny" || init == "small30m" }
+
 // initialParams builds or loads the starting weights and checks them against the tokenizer.
 func initialParams(cfg Config, tok tokenizer.Tokenizer) (*model.Params, error) {
 	var p *model.Params
-	switch cfg.Model.Init {
-	case "tiny", "small30m":
+	switch {
+	case builtinModel(cfg.Model.Init):
 		mc := model.TinyConfig()
 		if cfg.Model.Init == "small30m" {
 			mc = model.Small30MConfig()
@@ -168,96 +202,6 @@ func initialParams(cfg Config, tok tokenizer.Tokenizer) (*model.Params, error) {
 			cfg.Algo.Batch.MaxPromptLen, cfg.Algo.Batch.MaxResponseLen, need, p.Config.MaxPositionEmbeddings)
 	}
 	return p, nil
-}
-
-// engineConfig maps the preset's optimiser onto the local engine.
-func engineConfig(cfg Config, lr float64, totalSteps int) local.Config {
-	o := cfg.Algo.Optim
-	warm := o.WarmupSteps
-	if o.WarmupRatio > 0 {
-		warm = int(o.WarmupRatio * float64(totalSteps))
-	}
-	sched := o.Schedule
-	if sched == "" {
-		sched = "constant"
-	}
-	return local.Config{LR: lr, WeightDecay: o.WeightDecay, WarmupSteps: warm, Schedule: sched,
-		MinLRRatio: o.MinLRRatio, TotalSteps: max(totalSteps, 1), GradClip: o.GradClip, MicroBatchRows: cfg.Run.MicroBatchRows,
-		Seed: streamSeed(cfg.Run.Seed, "heads")}
-}
-
-// optimizerSteps is the number of optimiser updates the RL phase takes.
-func optimizerSteps(cfg Config) int {
-	b := cfg.Algo.Batch
-	return cfg.Run.Steps * b.PPOEpochs * (b.Prompts / b.MiniBatchPrompts)
-}
-
-// loadInitOptimizer continues the AdamW state of model.init when it is an engine checkpoint, there
-// is no SFT warm-up of this run's own and sft.keep_optimizer is set: a run started from another
-// run's warm-up (bench/presets) then begins RL exactly as the default recipe's RL phase does.
-func (t *Trainer) loadInitOptimizer() error {
-	dir := t.cfg.Model.Init
-	if t.cfg.SFT.Steps > 0 || !t.cfg.SFT.KeepOptimizer || !local.HasState(dir) {
-		return nil
-	}
-	if err := t.policy.Load(dir); err != nil {
-		return fmt.Errorf("model.init: continue its optimizer state (sft.keep_optimizer): %w", err)
-	}
-	t.policy.EnsureHeads(t.actor.Requirements()) // Load replaced the heads with the checkpoint's
-	return nil
-}
-
-// openEngines creates the policy engine (and the frozen reference when needed).
-func (t *Trainer) openEngines(p *model.Params) error {
-	var err error
-	t.policy, err = local.New(p, engineConfig(t.cfg, t.cfg.Algo.Optim.LR, optimizerSteps(t.cfg)))
-	if err != nil {
-		return fmt.Errorf("engine: %w", err)
-	}
-	t.policy.SetDetokenizer(t.detok)
-	t.policy.EnsureHeads(t.actor.Requirements()) // PPO's first advantages need critic values
-	return nil
-}
-
-// needsRef reports whether the method reads reference log-probs.
-func (t *Trainer) needsRef() bool {
-	return t.actor.Requirements().Ref || t.cfg.Algo.KL.InReward
-}
-
-// freezeReference makes the current policy weights the frozen reference π_ref.
-func (t *Trainer) freezeReference() error {
-	if !t.needsRef() {
-		return nil
-	}
-	ref, err := local.New(cloneParams(t.policy.Params()), engineConfig(t.cfg, t.cfg.Algo.Optim.LR, 1))
-	if err != nil {
-		return fmt.Errorf("reference engine: %w", err)
-	}
-	t.ref = ref
-	return nil
-}
-
-// cloneParams deep-copies weights via their HF names.
-func cloneParams(p *model.Params) *model.Params {
-	c := *p
-	c.Embed = cloneTensor(p.Embed)
-	c.FinalNorm = cloneTensor(p.FinalNorm)
-	c.LMHead = cloneTensor(p.LMHead)
-	c.Layers = make([]model.Layer, len(p.Layers))
-	for i, l := range p.Layers {
-		c.Layers[i] = model.Layer{InputNorm: cloneTensor(l.InputNorm), Q: cloneTensor(l.Q), K: cloneTensor(l.K),
-			V: cloneTensor(l.V), QBias: cloneTensor(l.QBias), KBias: cloneTensor(l.KBias), VBias: cloneTensor(l.VBias),
-			O: cloneTensor(l.O), PostNorm: cloneTensor(l.PostNorm), Gate: cloneTensor(l.Gate), Up: cloneTensor(l.Up),
-			Down: cloneTensor(l.Down)}
-	}
-	return &c
-}
-
-func cloneTensor(t *model.Tensor) *model.Tensor {
-	if t == nil {
-		return nil
-	}
-	return &model.Tensor{Shape: append([]int(nil), t.Shape...), Data: append([]float32(nil), t.Data...)}
 }
 
 // detok turns response tokens into text, dropping special tokens (verl: skip_special_tokens).
@@ -303,13 +247,5 @@ func (t *Trainer) loadReference() error {
 	if err != nil {
 		return fmt.Errorf("resume: reference weights: %w", err)
 	}
-	ref, err := local.New(p, engineConfig(t.cfg, t.cfg.Algo.Optim.LR, 1))
-	if err != nil {
-		return fmt.Errorf("reference engine: %w", err)
-	}
-	t.ref = ref
-	return nil
+	return t.openReference(p)
 }
-
-// timeUntil is the duration until d (negative when past).
-func timeUntil(d time.Time) time.Duration { return time.Until(d) }

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/ascent-rl/ascent/algo"
+	"github.com/ascent-rl/ascent/engine/local"
+	"github.com/ascent-rl/ascent/engine/openai"
 )
 
 // smallConfig is a run small enough for the test suite: tiny model, 4 prompts × 4 responses,
@@ -65,7 +67,7 @@ func TestEveryPresetRunsAndItsMetricsAreFinite(t *testing.T) {
 				sets = append(sets, "sft.steps=40", "data.level=1")
 			}
 			cfg := smallConfig(t, preset, sets...)
-			sum, err := Run(context.Background(), cfg, "", nil)
+			sum, err := Run(context.Background(), cfg, "", nil, local.NewLearner, openai.Dial)
 			if err != nil {
 				t.Fatalf("%s: %v", preset, err)
 			}
@@ -120,7 +122,7 @@ func TestBadConfigIsRejectedBeforeAnyWork(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := LoadConfig(tc.preset, "", tc.sets)
 			if err == nil {
-				_, err = open(cfg, "", nil)
+				_, err = open(cfg, "", nil, learnerFunc(local.NewLearner), nil)
 			}
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("want error containing %q, got %v", tc.want, err)
@@ -134,7 +136,7 @@ func TestHPTNeedsDemonstrations(t *testing.T) {
 	file := filepath.Join(dir, "train.jsonl")
 	os.WriteFile(file, []byte(`{"id":"a","problem":"1+1=","answer":"2","data_source":"ascent/arith"}`+"\n"), 0o644)
 	cfg := smallConfig(t, "hpt", "data.train_file="+file, "sft.steps=0")
-	_, err := open(cfg, "", nil)
+	_, err := open(cfg, "", nil, learnerFunc(local.NewLearner), nil)
 	if err == nil || !strings.Contains(err.Error(), "demonstration") || !strings.Contains(err.Error(), "hpt") {
 		t.Fatalf("want an error naming hpt and the missing demonstration, got %v", err)
 	}
@@ -153,12 +155,12 @@ func TestDerivedBatchQuantities(t *testing.T) {
 	}
 }
 
-func TestEngineConfigCarriesTheOptimiser(t *testing.T) {
+func TestOptimizerConfigCarriesTheOptimiser(t *testing.T) {
 	cfg, err := LoadConfig("", "", []string{"algo.optim.schedule=cosine", "algo.optim.min_lr_ratio=0.25", "algo.optim.warmup_ratio=0.1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := engineConfig(cfg, 2e-4, 300)
+	got := optimizerConfig(cfg, 2e-4, 300)
 	if got.Schedule != "cosine" || got.MinLRRatio != 0.25 || got.WarmupSteps != 30 || got.LR != 2e-4 || got.TotalSteps != 300 {
 		t.Fatalf("engine config %+v: want cosine, floor 0.25, 30 warm-up steps, lr 2e-4 over 300 steps", got)
 	}

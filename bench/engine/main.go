@@ -39,19 +39,33 @@ type shape struct {
 
 // result holds one configuration's measurements.
 type result struct {
-	Name         string   `json:"name"`
-	Params       int      `json:"params"`
-	SampleTokS   float64  `json:"sample_tok_s"`
-	TrainTokS    float64  `json:"train_tok_s"`
-	PeakRSSMiB   float64  `json:"peak_rss_mib"`
-	Compiles     int64    `json:"compile_count"`
-	TorchSample  *float64 `json:"torch_sample_tok_s"`
-	TorchTrain   *float64 `json:"torch_train_tok_s"`
-	TorchRSSMiB  *float64 `json:"torch_peak_rss_mib"`
-	SIMD         bool     `json:"simd"`
-	GOMAXPROCS   int      `json:"gomaxprocs"`
-	SampleSecs   float64  `json:"sample_s"`
-	TrainStepSec float64  `json:"train_step_s"`
+	Name       string  `json:"name"`
+	Params     int     `json:"params"`
+	SampleTokS float64 `json:"sample_tok_s"`
+	TrainTokS  float64 `json:"train_tok_s"`
+	TrainGraph float64 `json:"train_tok_s_graph"` // the GoMLX graph path (Config.TrainPath "graph")
+	// Training tokens per CPU-second of this process, fast and graph path: on a shared machine
+	// these move much less than the wall-time figures.
+	TrainCPU      float64  `json:"train_tok_per_cpu_s"`
+	TrainGraphCPU float64  `json:"train_tok_per_cpu_s_graph"`
+	PeakRSSMiB    float64  `json:"peak_rss_mib"`
+	Compiles      int64    `json:"compile_count"`
+	TorchSample   *float64 `json:"torch_sample_tok_s"`
+	TorchTrain    *float64 `json:"torch_train_tok_s"`
+	TorchRSSMiB   *float64 `json:"torch_peak_rss_mib"`
+	SIMD          bool     `json:"simd"`
+	GOMAXPROCS    int      `json:"gomaxprocs"`
+	SampleSecs    float64  `json:"sample_s"`
+	TrainStepSec  float64  `json:"train_step_s"`
+	// Physical limits: the fast path's achieved FLOP/s against the kernel's measured peak, the
+	// activation memory of one micro-batch, and the sampler's bytes per token against the measured
+	// memory bandwidth.
+	TrainGFLOPS     float64 `json:"train_gflops"`
+	GemmPeakGFLOPS  float64 `json:"gemm_peak_gflops"`
+	PeakShare       float64 `json:"train_peak_share"`
+	ActivationMiB   float64 `json:"activation_mib"`
+	SampleBytesTok  float64 `json:"sample_bytes_per_tok"`
+	MemBandwidthGBs float64 `json:"mem_bandwidth_gb_s"`
 }
 
 func tiny() shape {
@@ -61,7 +75,7 @@ func tiny() shape {
 
 func medium() shape {
 	return shape{Name: "qwen2-30m", Cfg: model.Small30MConfig(),
-		SampleRows: 8, Prompt: 32, NewTok: 32, TrainRows: 8, TrainLen: 128, MicroRows: 4, Steps: 1}
+		SampleRows: 32, Prompt: 32, NewTok: 32, TrainRows: 8, TrainLen: 128, MicroRows: 4, Steps: 1}
 }
 
 func main() {
@@ -69,6 +83,7 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the timed sections to this file")
 	only := flag.String("only", "", "run only this configuration (tiny or qwen2-30m)")
 	noTorch := flag.Bool("no-torch", false, "skip the PyTorch comparison")
+	flag.BoolVar(&noGraph, "no-graph", false, "skip timing the GoMLX graph training path (train_tok_s_graph)")
 	flag.StringVar(&mode, "mode", "all", "what to measure: all, sample or train (for profiling one of them)")
 	flag.Parse()
 	shapes := []shape{tiny()}
@@ -117,9 +132,14 @@ func main() {
 		fmt.Println(string(b))
 		return
 	}
-	fmt.Printf("%-10s %8s %12s %12s %9s %14s %14s\n", "config", "params", "sample tok/s", "train tok/s", "RSS MiB", "torch sample", "torch train")
+	fmt.Printf("%-10s %8s %12s %12s %12s %9s %9s %14s %14s\n", "config", "params", "sample tok/s", "train tok/s", "graph train", "act MiB", "RSS MiB", "torch sample", "torch train")
 	for _, r := range results {
-		fmt.Printf("%-10s %7.1fM %12.0f %12.0f %9.0f %14s %14s\n", r.Name, float64(r.Params)/1e6, r.SampleTokS, r.TrainTokS, r.PeakRSSMiB, opt(r.TorchSample), opt(r.TorchTrain))
+		fmt.Printf("%-10s %7.1fM %12.0f %12.0f %12.0f %9.1f %9.0f %14s %14s\n", r.Name, float64(r.Params)/1e6, r.SampleTokS, r.TrainTokS, r.TrainGraph, r.ActivationMiB, r.PeakRSSMiB, opt(r.TorchSample), opt(r.TorchTrain))
+	}
+	for _, r := range results {
+		fmt.Printf("%-10s training per CPU-second: %.0f tok (fast), %.0f tok (graph)\n", r.Name, r.TrainCPU, r.TrainGraphCPU)
+		fmt.Printf("%-10s training %.1f GFLOP/s = %.0f%% of the measured gemm peak %.1f GFLOP/s; sampling %.2f MB/token, %.1f GB/s of a measured %.1f GB/s\n",
+			r.Name, r.TrainGFLOPS, 100*r.PeakShare, r.GemmPeakGFLOPS, r.SampleBytesTok/1e6, r.SampleBytesTok*r.SampleTokS/1e9, r.MemBandwidthGBs)
 	}
 	fmt.Printf("(GOMAXPROCS %d, SIMD %v, %s)\n", runtime.GOMAXPROCS(0), results[0].SIMD, runtime.Version())
 }
@@ -134,11 +154,14 @@ func opt(x *float64) string {
 // mode selects what run measures: "all", "sample" or "train".
 var mode = "all"
 
+// noGraph skips the graph-path training measurement.
+var noGraph bool
+
 // run measures sampling and training for one configuration.
 func run(s shape) (result, error) {
 	p := model.NewRandom(s.Cfg, 1)
 	n := p.NumParams()
-	e, err := local.New(p, local.Config{LR: 1e-4, MicroBatchRows: s.MicroRows})
+	e, err := local.New(p, local.Config{LR: 1e-4, MicroBatchRows: s.MicroRows, TrainPath: "fast"})
 	if err != nil {
 		return result{}, err
 	}
@@ -182,23 +205,47 @@ func run(s shape) (result, error) {
 			r.OldLogProbs = append(r.OldLogProbs, float32(-rng.Float64()*5))
 		}
 	}
-	if _, err := e.Update(ctx, rows, loss, engine.UpdateOptions{}); err != nil { // warm-up and compile
-		return result{}, err
-	}
 	steps := s.Steps
 	if mode == "sample" {
 		steps = 1
 	}
-	t0 = time.Now()
-	for range steps {
-		if _, err := e.Update(ctx, rows, loss, engine.UpdateOptions{}); err != nil {
+	step, cpu, err := timeUpdates(ctx, e, rows, loss, steps)
+	if err != nil {
+		return result{}, err
+	}
+	r := result{Name: s.Name, Params: n, SampleTokS: float64(gen) / sampleS, SampleSecs: sampleS,
+		TrainTokS: float64(s.TrainRows*s.TrainLen) / step, TrainStepSec: step, PeakRSSMiB: peakRSS(),
+		Compiles: e.CompileCount(), SIMD: strings.Contains(runtime.Version(), "simd"), GOMAXPROCS: runtime.GOMAXPROCS(0)}
+	tokens := float64(s.TrainRows * s.TrainLen)
+	r.TrainCPU = tokens / cpu
+	if mode != "sample" && !noGraph {
+		g, err := local.New(model.NewRandom(s.Cfg, 1), local.Config{LR: 1e-4, MicroBatchRows: s.MicroRows, TrainPath: "graph"})
+		if err != nil {
 			return result{}, err
 		}
+		gstep, gcpu, err := timeUpdates(ctx, g, rows, loss, max(1, steps/2))
+		if err != nil {
+			return result{}, err
+		}
+		r.TrainGraph, r.TrainGraphCPU = tokens/gstep, tokens/gcpu
 	}
-	step := time.Since(t0).Seconds() / float64(steps)
-	return result{Name: s.Name, Params: n, SampleTokS: float64(gen) / sampleS, SampleSecs: sampleS,
-		TrainTokS: float64(s.TrainRows*s.TrainLen) / step, TrainStepSec: step, PeakRSSMiB: peakRSS(),
-		Compiles: e.CompileCount(), SIMD: strings.Contains(runtime.Version(), "simd"), GOMAXPROCS: runtime.GOMAXPROCS(0)}, nil
+	limits(s, &r)
+	return r, nil
+}
+
+// timeUpdates returns the mean wall and CPU seconds of steps Updates on rows after one warm-up
+// Update.
+func timeUpdates(ctx context.Context, e *local.Engine, rows []engine.Row, loss algo.Loss, steps int) (wall, cpu float64, err error) {
+	if _, err := e.Update(ctx, rows, loss, engine.UpdateOptions{}); err != nil { // warm-up and compile
+		return 0, 0, err
+	}
+	t0, c0 := time.Now(), cpuSeconds()
+	for range steps {
+		if _, err := e.Update(ctx, rows, loss, engine.UpdateOptions{}); err != nil {
+			return 0, 0, err
+		}
+	}
+	return time.Since(t0).Seconds() / float64(steps), (cpuSeconds() - c0) / float64(steps), nil
 }
 
 // peakRSS reads VmHWM (peak resident set) from /proc/self/status, in MiB; 0 where unavailable.

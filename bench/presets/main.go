@@ -27,6 +27,8 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/ascent-rl/ascent/algo"
+	"github.com/ascent-rl/ascent/engine/local"
+	"github.com/ascent-rl/ascent/engine/openai"
 	"github.com/ascent-rl/ascent/trainer"
 )
 
@@ -68,7 +70,7 @@ func run(steps, sftSteps int, out string, presets []string, seed uint64) error {
 	if err != nil {
 		return err
 	}
-	sum, err := trainer.Run(ctx, cfg, "", nil)
+	sum, err := trainer.Run(ctx, cfg, "", nil, local.NewLearner, openai.Dial)
 	if err != nil {
 		return err
 	}
@@ -82,7 +84,7 @@ func run(steps, sftSteps int, out string, presets []string, seed uint64) error {
 			return fmt.Errorf("%s: %w", p, err)
 		}
 		start := time.Now()
-		s, err := trainer.Run(ctx, cfg, "", nil)
+		s, err := trainer.Run(ctx, cfg, "", nil, local.NewLearner, openai.Dial)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}

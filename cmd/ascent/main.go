@@ -20,8 +20,9 @@ import (
 var rootCmd = &cobra.Command{
 	Use:   "ascent",
 	Short: "Reinforcement learning for reasoning language models",
-	Long: `Ascent post-trains language models with verifiable rewards (math, physics, code, embodied
-tasks), evaluates them on the standard benchmarks and serves them over the OpenAI protocol.
+	Long: `Ascent post-trains language models with verifiable rewards (math answers, the built-in
+arithmetic and Countdown tasks), evaluates them on the standard benchmarks and serves them over the
+OpenAI protocol.
 
 One single-controller loop — prompts → rollouts → rewards → advantages → policy update — with
 every method (PPO, GRPO, DAPO, JustRL, Clip-Cov, KL-Cov, FlowRL, TTRL, HPT, GSPO, CISPO) as a

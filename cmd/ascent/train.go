@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ascent-rl/ascent/engine/local"
+	"github.com/ascent-rl/ascent/engine/openai"
 	"github.com/ascent-rl/ascent/trainer"
 )
 
@@ -76,7 +78,7 @@ out-of-range values are errors before any work starts. Ctrl-C saves a checkpoint
 					os.Exit(130)
 				}
 			}()
-			sum, err := trainer.Run(ctx, cfg, resume, cmd.OutOrStdout())
+			sum, err := trainer.Run(ctx, cfg, resume, cmd.OutOrStdout(), local.NewLearner, openai.Dial)
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,8 @@ package local
 
 import (
 	"math"
+	"runtime"
+	"sync"
 )
 
 // adamW is AdamW with decoupled weight decay, run on the host over float32 slices. Moments are
@@ -66,15 +68,36 @@ func (o *adamW) applySlots(params, grads [][]float32, decay []bool, slots []int)
 		if decay[i] {
 			wd = float32(lr * o.cfg.WeightDecay)
 		}
-		for j := range p {
-			gj := g[j]
-			m[j] = fb1*m[j] + (1-fb1)*gj
-			v[j] = fb2*v[j] + (1-fb2)*gj*gj
-			denom := float32(math.Sqrt(float64(v[j])))*invBC2 + eps
-			p[j] -= wd*p[j] + stepSize*m[j]/denom
-		}
+		splitRange(len(p), 1<<16, func(lo, hi int) { // elements are independent: any split gives the same bits
+			for j := lo; j < hi; j++ {
+				gj := g[j]
+				m[j] = fb1*m[j] + (1-fb1)*gj
+				v[j] = fb2*v[j] + (1-fb2)*gj*gj
+				denom := float32(math.Sqrt(float64(v[j])))*invBC2 + eps
+				p[j] -= wd*p[j] + stepSize*m[j]/denom
+			}
+		})
 	}
 	return lr
+}
+
+// splitRange runs f over [0, n) in GOMAXPROCS contiguous parts, one goroutine each, when n ≥ minN.
+func splitRange(n, minN int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers < 2 || n < minN {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 1; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(n*w/workers, n*(w+1)/workers)
+		}()
+	}
+	f(0, n/workers)
+	wg.Wait()
 }
 
 // clipGrads scales grads so that their global L2 norm is at most maxNorm (≤ 0: no clipping) and

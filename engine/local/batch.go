@@ -40,7 +40,7 @@ type packed struct {
 	rows       int       // real rows (the rest are padding)
 	tokens     []int32   // [B, T]
 	idx        []int32   // [B, T, 3] (b, t, next token) triples for the take-along Gather
-	mask       []float32 // [B, T] 1 at positions that predict a response token
+	mask       []float32 // [B, T] 1 at positions that predict a trained response token (Row.LossMask)
 	promptMask []float32 // [B, T] 1 at prompt positions (log Z pooling)
 	start      []int     // [rows] position of the first response token's prediction (len(prompt)-1)
 	length     []int     // [rows] response length
@@ -70,7 +70,7 @@ func validateRows(rows []engine.Row, vocab, context int, needAdv bool) error {
 			name string
 			v    []float32
 			req  bool
-		}{{"advantages", r.Advantages, needAdv}, {"old_log_probs", r.OldLogProbs, false}, {"ref_log_probs", r.RefLogProbs, false}, {"old_values", r.OldValues, false}, {"returns", r.Returns, false}} {
+		}{{"advantages", r.Advantages, needAdv}, {"old_log_probs", r.OldLogProbs, false}, {"ref_log_probs", r.RefLogProbs, false}, {"old_values", r.OldValues, false}, {"returns", r.Returns, false}, {"loss_mask", r.LossMask, false}} {
 			if f.v == nil && !f.req {
 				continue
 			}
@@ -108,7 +108,9 @@ func pack(rows []engine.Row, B int) *packed {
 		}
 		st := len(r.Prompt) - 1
 		for j := range r.Response {
-			p.mask[b*T+st+j] = 1
+			if r.Trained(j) {
+				p.mask[b*T+st+j] = 1
+			}
 		}
 		p.start = append(p.start, st)
 		p.length = append(p.length, len(r.Response))

@@ -1,19 +1,29 @@
 package local
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 
+	"github.com/ascent-rl/ascent/engine"
 	"github.com/ascent-rl/ascent/model"
 )
 
-// stateFile is the engine's own file inside a checkpoint directory (next to the model package's
-// config.json and model.safetensors): AdamW moments and step, value and log Z heads.
-const stateFile = "engine_state.safetensors"
+// The engine's own files inside a checkpoint directory, next to the model package's config.json and
+// model.safetensors: the AdamW moments and the heads' tensors (written by the model package's
+// safetensors codec), and the optimizer step with the heads' names in creation order.
+const (
+	stateFile     = "engine_state.safetensors"
+	stateMetaFile = "engine_state.json"
+)
+
+// stateMeta is engine_state.json.
+type stateMeta struct {
+	Step  int      `json:"step"`  // completed optimizer steps
+	Heads []string `json:"heads"` // value_head / logz_head, in creation order (optimizer slot order)
+}
 
 // Save writes the weights (Hugging Face layout: config.json + model.safetensors, float32 so that a
 // resumed run is bit-identical) and the engine state (AdamW moments and step, heads) to dir. It
@@ -35,28 +45,34 @@ func (e *Engine) Save(dir string) error {
 	if err := e.params.Save(tmp, "float32"); err != nil {
 		return fmt.Errorf("save checkpoint %s: %w", dir, err)
 	}
-	state := map[string]stTensor{}
+	state := map[string]*model.Tensor{}
 	for i, r := range e.refs {
 		t := r.get()
-		state["m."+r.name] = stTensor{shape: t.Shape, data: e.opt.m[i]}
-		state["v."+r.name] = stTensor{shape: t.Shape, data: e.opt.v[i]}
+		state["m."+r.name] = &model.Tensor{Shape: t.Shape, Data: e.opt.m[i]}
+		state["v."+r.name] = &model.Tensor{Shape: t.Shape, Data: e.opt.v[i]}
 	}
-	var headNames []string
+	meta := stateMeta{Step: e.opt.step, Heads: []string{}}
 	for _, h := range e.heads {
 		k := e.headIndex(h)
-		headNames = append(headNames, h.name)
+		meta.Heads = append(meta.Heads, h.name)
 		for j, t := range []struct {
 			suffix string
 			t      *model.Tensor
 		}{{".weight", h.w}, {".bias", h.b}} {
 			n := h.name + t.suffix
-			state[n] = stTensor{shape: t.t.Shape, data: t.t.Data}
-			state["m."+n] = stTensor{shape: t.t.Shape, data: e.opt.m[k+j]}
-			state["v."+n] = stTensor{shape: t.t.Shape, data: e.opt.v[k+j]}
+			state[n] = t.t
+			state["m."+n] = &model.Tensor{Shape: t.t.Shape, Data: e.opt.m[k+j]}
+			state["v."+n] = &model.Tensor{Shape: t.t.Shape, Data: e.opt.v[k+j]}
 		}
 	}
-	meta := map[string]string{"format": "pt", "step": strconv.Itoa(e.opt.step), "heads": strings.Join(headNames, ",")}
-	if err := writeSafetensors(filepath.Join(tmp, stateFile), state, meta); err != nil {
+	if err := model.WriteSafetensors(filepath.Join(tmp, stateFile), state, model.DtypeF32); err != nil {
+		return fmt.Errorf("save checkpoint %s: %w", dir, err)
+	}
+	mb, err := json.Marshal(meta)
+	if err != nil {
+		return fmt.Errorf("save checkpoint %s: %w", dir, err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, stateMetaFile), mb, 0o644); err != nil {
 		return fmt.Errorf("save checkpoint %s: %w", dir, err)
 	}
 	old := ""
@@ -79,7 +95,8 @@ func (e *Engine) Save(dir string) error {
 }
 
 // Load restores weights, optimizer state and heads from a directory written by Save. The model
-// architecture in config.json must equal the engine's.
+// architecture in config.json must equal the engine's. A model directory without the engine's
+// state is an error wrapping engine.ErrNoState, before anything changes.
 func (e *Engine) Load(dir string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -87,29 +104,37 @@ func (e *Engine) Load(dir string) error {
 	if err != nil {
 		return err
 	}
+	if !hasState(dir) {
+		return fmt.Errorf("load checkpoint %s: %w (no %s)", dir, engine.ErrNoState, stateFile)
+	}
 	if cfg := loaded.Config; !sameArchitecture(cfg, e.params.Config) {
 		return fmt.Errorf("load checkpoint: %s: architecture %+v differs from the engine's %+v", filepath.Join(dir, model.ConfigFile), cfg, e.params.Config)
 	}
-	weights := map[string]stTensor{}
-	for name, t := range loaded.Named() {
-		weights[name] = stTensor{shape: t.Shape, data: t.Data}
-	}
-	state, meta, err := readSafetensors(filepath.Join(dir, stateFile))
+	weights := loaded.Named()
+	state, err := model.ReadSafetensors(filepath.Join(dir, stateFile))
 	if err != nil {
 		return fmt.Errorf("load checkpoint: %w", err)
 	}
-	step, err := strconv.Atoi(meta["step"])
-	if err != nil || step < 0 {
-		return fmt.Errorf("load checkpoint: %s: metadata step %q: expected a non-negative integer", filepath.Join(dir, stateFile), meta["step"])
+	var meta stateMeta
+	mb, err := os.ReadFile(filepath.Join(dir, stateMetaFile))
+	if err == nil {
+		err = json.Unmarshal(mb, &meta)
+	}
+	if err != nil {
+		return fmt.Errorf("load checkpoint: %w", err)
+	}
+	step := meta.Step
+	if step < 0 {
+		return fmt.Errorf("load checkpoint: %s: step %d: expected a non-negative integer", filepath.Join(dir, stateMetaFile), step)
 	}
 	// Check everything before changing anything.
-	need := func(src map[string]stTensor, file, name string, shape []int) (stTensor, error) {
+	need := func(src map[string]*model.Tensor, file, name string, shape []int) (*model.Tensor, error) {
 		t, ok := src[name]
 		if !ok {
-			return t, fmt.Errorf("load checkpoint: %s: missing tensor %s", filepath.Join(dir, file), name)
+			return nil, fmt.Errorf("load checkpoint: %s: missing tensor %s", filepath.Join(dir, file), name)
 		}
-		if !slices.Equal(t.shape, shape) {
-			return t, fmt.Errorf("load checkpoint: %s: tensor %s has shape %v, expected %v", filepath.Join(dir, file), name, t.shape, shape)
+		if !slices.Equal(t.Shape, shape) {
+			return nil, fmt.Errorf("load checkpoint: %s: tensor %s has shape %v, expected %v", filepath.Join(dir, file), name, t.Shape, shape)
 		}
 		return t, nil
 	}
@@ -118,7 +143,7 @@ func (e *Engine) Load(dir string) error {
 	for i, r := range e.refs {
 		t := r.get()
 		for _, x := range []struct {
-			src  map[string]stTensor
+			src  map[string]*model.Tensor
 			file string
 			name string
 			dst  []float32
@@ -127,16 +152,16 @@ func (e *Engine) Load(dir string) error {
 			if err != nil {
 				return err
 			}
-			ops = append(ops, copyOp{x.dst, s.data})
+			ops = append(ops, copyOp{x.dst, s.Data})
 		}
 	}
 	var heads []*head
 	var hm, hv [][]float32
-	if meta["heads"] != "" {
+	{
 		D := e.params.Config.HiddenSize
-		for _, name := range strings.Split(meta["heads"], ",") {
+		for _, name := range meta.Heads {
 			if name != "value_head" && name != "logz_head" {
-				return fmt.Errorf("load checkpoint: %s: unknown head %q (expected value_head or logz_head)", filepath.Join(dir, stateFile), name)
+				return fmt.Errorf("load checkpoint: %s: unknown head %q (expected value_head or logz_head)", filepath.Join(dir, stateMetaFile), name)
 			}
 			h := &head{name: name}
 			for _, part := range []struct {
@@ -157,8 +182,8 @@ func (e *Engine) Load(dir string) error {
 				if err != nil {
 					return err
 				}
-				*part.dst = &model.Tensor{Shape: part.shape, Data: w.data}
-				hm, hv = append(hm, m.data), append(hv, v.data)
+				*part.dst = &model.Tensor{Shape: part.shape, Data: w.Data}
+				hm, hv = append(hm, m.Data), append(hv, v.Data)
 			}
 			heads = append(heads, h)
 		}
@@ -183,9 +208,49 @@ func sameArchitecture(a, b model.Config) bool {
 		a.AttentionBias == b.AttentionBias && a.RopeTheta == b.RopeTheta && a.RMSNormEps == b.RMSNormEps
 }
 
-// HasState reports whether dir is an engine checkpoint with optimizer state (written by Save), as
+// hasState reports whether dir is an engine checkpoint with optimizer state (written by Save), as
 // opposed to a bare Hugging Face model directory.
-func HasState(dir string) bool {
+func hasState(dir string) bool {
 	st, err := os.Stat(filepath.Join(dir, stateFile))
 	return err == nil && st.Mode().IsRegular()
+}
+
+// OptimizerState returns a copy of the AdamW moments and step of the model weights (not the
+// heads'), for HandOver.
+func (e *Engine) OptimizerState() engine.OptimizerState {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := engine.OptimizerState{Step: e.opt.step, M: map[string][]float32{}, V: map[string][]float32{}}
+	for i, r := range e.refs {
+		s.M[r.name] = slices.Clone(e.opt.m[i])
+		s.V[r.name] = slices.Clone(e.opt.v[i])
+	}
+	return s
+}
+
+// SetOptimizerState continues another engine's optimizer (an SFT warm-up's): it takes its moments
+// and step and drops this engine's heads, as Load of that engine's checkpoint would; EnsureHeads
+// recreates them. Every tensor is checked before anything changes.
+func (e *Engine) SetOptimizerState(s engine.OptimizerState) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if s.Step < 0 {
+		return fmt.Errorf("optimizer state: step %d: want ≥ 0", s.Step)
+	}
+	for _, r := range e.refs {
+		n := len(r.get().Data)
+		if len(s.M[r.name]) != n || len(s.V[r.name]) != n {
+			return fmt.Errorf("optimizer state: tensor %s has %d/%d moments, expected %d", r.name, len(s.M[r.name]), len(s.V[r.name]), n)
+		}
+	}
+	for i, r := range e.refs {
+		copy(e.opt.m[i], s.M[r.name])
+		copy(e.opt.v[i], s.V[r.name])
+	}
+	np := len(e.refs)
+	e.opt.m, e.opt.v = e.opt.m[:np], e.opt.v[:np]
+	e.opt.step = s.Step
+	e.heads = nil
+	e.invalidate()
+	return nil
 }

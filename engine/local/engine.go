@@ -8,7 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/ascent-rl/ascent/engine"
 	"github.com/ascent-rl/ascent/model"
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/gobackend"
@@ -16,7 +15,8 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
-// Engine is the local engine.Engine. Its methods are safe for concurrent use; they are serialised.
+// Engine samples from and trains a policy on this machine (trainer.Learner and trainer.Sampler).
+// Its methods are safe for concurrent use; they are serialised.
 type Engine struct {
 	mu      sync.Mutex
 	cfg     Config
@@ -29,6 +29,7 @@ type Engine struct {
 	weights  []*tensors.Tensor // params as tensors for the graph; nil when stale
 	fwdExecs map[string]*fwdExec
 	trExecs  map[string]*trainExec
+	fast     *fastState         // the hand-written training path (fast.go); nil until first used
 	compiles atomic.Int64       // graphs built (each one a compilation), metric perf/compile_count
 	detok    func([]int) string // turns response tokens into text for stop strings; nil: none
 
@@ -41,8 +42,6 @@ type Engine struct {
 	logitsExec       *Exec // last-position logits, for the reference decoder
 	referenceSampler bool  // sample with graphDecoder instead of model.Decoder (tests)
 }
-
-var _ engine.Engine = (*Engine)(nil)
 
 // head is an auxiliary trained tensor pair outside the HF checkpoint (value or log Z head).
 type head struct {

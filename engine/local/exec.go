@@ -76,6 +76,24 @@ func (e *Engine) forward(p *packed, temperature float64, vh *head) (logp, ent, v
 	return logp, ent, val, err
 }
 
+// lossOutputs returns a built loss and its metrics (sorted by name) as float32 graph outputs, and
+// the metric names in output order.
+func lossOutputs(loss algo.Loss, lo algo.LossOutput) ([]*Node, []string) {
+	if lo.Loss == nil {
+		panic(fmt.Errorf("loss %q built no loss node", loss.Name()))
+	}
+	names := make([]string, 0, len(lo.Metrics))
+	for n := range lo.Metrics {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := []*Node{ConvertDType(lo.Loss, dtypes.Float32)}
+	for _, n := range names {
+		out = append(out, ConvertDType(lo.Metrics[n], dtypes.Float32))
+	}
+	return out, names
+}
+
 // tensorOf copies a float32 slice into a tensor of the given shape.
 func tensorOf(data []float32, dims ...int) *tensors.Tensor {
 	return tensors.FromFlatDataAndDimensions(data, dims...)
@@ -157,21 +175,10 @@ func (e *Engine) trainExecFor(loss algo.Loss) (*trainExec, error) {
 			li.LogZ = logZHead(hidden, d[inPromptMask], heads[0], heads[1])
 		}
 		lo := loss.Build(li)
-		if lo.Loss == nil {
-			panic(fmt.Errorf("loss %q built no loss node", loss.Name()))
-		}
-		names := make([]string, 0, len(lo.Metrics))
-		for n := range lo.Metrics {
-			names = append(names, n)
-		}
-		sort.Strings(names)
+		out, names := lossOutputs(loss, lo)
 		tx.mu.Lock()
 		tx.metricNames = names
 		tx.mu.Unlock()
-		out := []*Node{ConvertDType(lo.Loss, dtypes.Float32)}
-		for _, n := range names {
-			out = append(out, ConvertDType(lo.Metrics[n], dtypes.Float32))
-		}
 		return append(out, Gradient(lo.Loss, wts...)...)
 	})
 	if err != nil {

@@ -31,6 +31,9 @@ func (e *Engine) LogProbs(ctx context.Context, rows []engine.Row, temperature fl
 	}
 	for _, h := range e.heads {
 		if h.name == "value_head" {
+			if e.cfg.TrainPath == "fast" {
+				return e.fastLogProbs(ctx, rows, temperature, h)
+			}
 			return e.graphLogProbs(ctx, rows, temperature, h)
 		}
 	}

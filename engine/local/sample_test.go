@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ascent-rl/ascent/engine"
+	"github.com/ascent-rl/ascent/rollout"
 )
 
 func TestSamplingIsDeterministicGivenTheSeedWhateverGOMAXPROCS(t *testing.T) {
@@ -77,7 +78,7 @@ func TestSamplerLogProbsMatchTrainerLogProbsWithoutFiltering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := RolloutProbsDiff(sampler, res.LogProbs)
+	m := rollout.ProbsDiff(sampler, res.LogProbs)
 	if m["training/rollout_probs_diff_max"] > 1e-4 {
 		t.Errorf("sampler vs trainer probability mismatch %v, want ≤ 1e-4", m)
 	}

@@ -21,6 +21,42 @@ func (e *Engine) Update(ctx context.Context, rows []engine.Row, loss algo.Loss, 
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	start := time.Now()
+	sg, err := e.gradients(ctx, rows, loss, opt)
+	if err != nil {
+		return nil, err
+	}
+	params, grads, slots, decay, metrics := sg.params, sg.grads, sg.slots, sg.decay, sg.metrics
+	norm := clipGrads(grads, e.cfg.GradClip)
+	metrics["actor/grad_norm"] = norm
+	skip := math.IsNaN(norm) || math.IsInf(norm, 0) || (opt.SkipAboveGradNorm > 0 && norm > opt.SkipAboveGradNorm)
+	metrics["actor/lr"] = e.opt.lr(e.opt.step)
+	if skip {
+		metrics["actor/update_skipped"] = 1
+	} else {
+		metrics["actor/update_skipped"] = 0
+		e.opt.applySlots(params, grads, decay, slots)
+		e.invalidate()
+	}
+	metrics["perf/compile_count"] = float64(e.compiles.Load())
+	metrics["perf/update_tokens"] = float64(sg.processed)
+	el := time.Since(start).Seconds()
+	metrics["timing_s/update_actor"] = el
+	metrics["perf/update_tokens_per_s"] = float64(sg.processed) / el
+	return metrics, nil
+}
+
+// stepGrads are one Update's gradients summed over its micro-batches, before clipping.
+type stepGrads struct {
+	params, grads [][]float32 // trained tensors in optimizer order (the model's, then the heads') and their gradients
+	slots         []int       // optimizer slot of each tensor
+	decay         []bool      // whether weight decay applies to each tensor
+	metrics       map[string]float64
+	processed     int // tokens in the rows
+}
+
+// gradients validates rows and computes the loss, its metrics and the summed gradients of one
+// Update, through the GoMLX train graph or the fast path (Config.TrainPath).
+func (e *Engine) gradients(ctx context.Context, rows []engine.Row, loss algo.Loss, opt engine.UpdateOptions) (*stepGrads, error) {
 	cfg := e.params.Config
 	if loss == nil {
 		return nil, fmt.Errorf("update: nil loss")
@@ -47,7 +83,15 @@ func (e *Engine) Update(ctx context.Context, rows []engine.Row, loss algo.Loss, 
 			return nil, fmt.Errorf("update: row %d: loss %q needs old_values and returns", i, loss.Name())
 		}
 	}
-	tx, err := e.trainExecFor(loss)
+	fast := e.cfg.TrainPath == "fast"
+	var tx *trainExec
+	var lx *lossExec
+	var err error
+	if fast {
+		lx, err = e.lossExecFor(loss)
+	} else {
+		tx, err = e.trainExecFor(loss)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("update: build graph for loss %q: %w", loss.Name(), err)
 	}
@@ -71,8 +115,13 @@ func (e *Engine) Update(ctx context.Context, rows []engine.Row, loss algo.Loss, 
 		params, slots, decay = append(params, h.w.Data, h.b.Data), append(slots, k, k+1), append(decay, true, false)
 	}
 	grads := make([][]float32, len(params))
+	if fast { // the backward pass accumulates into the fast path's own buffers
+		copy(grads, e.fastGrads())
+	}
 	for i, p := range params {
-		grads[i] = make([]float32, len(p))
+		if grads[i] == nil {
+			grads[i] = make([]float32, len(p))
+		}
 	}
 
 	tot := engine.TotalsOf(rows)
@@ -92,6 +141,13 @@ func (e *Engine) Update(ctx context.Context, rows []engine.Row, loss algo.Loss, 
 		}
 		chunk := rows[lo:min(lo+mb, len(rows))]
 		p := pack(chunk, bucketRows(len(chunk), mb))
+		if fast {
+			data := trainData(p, chunk, lo, temp, opt.Seed, [3]int{tokenCount, seqCount, demoTokens}, tot.Rows)
+			if err := e.fastMicroBatch(lx, p, data, heads, temp, grads, metrics); err != nil {
+				return nil, fmt.Errorf("update: micro-batch of rows %d..%d: %w", lo, lo+len(chunk)-1, err)
+			}
+			continue
+		}
 		args := e.trainArgs(p, chunk, lo, heads, temp, opt.Seed, [3]int{tokenCount, seqCount, demoTokens}, tot.Rows)
 		outs, err := tx.exec.Call(args...)
 		if err != nil {
@@ -125,23 +181,7 @@ func (e *Engine) Update(ctx context.Context, rows []engine.Row, loss algo.Loss, 
 		finalize(outs)
 	}
 
-	norm := clipGrads(grads, e.cfg.GradClip)
-	metrics["actor/grad_norm"] = norm
-	skip := math.IsNaN(norm) || math.IsInf(norm, 0) || (opt.SkipAboveGradNorm > 0 && norm > opt.SkipAboveGradNorm)
-	metrics["actor/lr"] = e.opt.lr(e.opt.step)
-	if skip {
-		metrics["actor/update_skipped"] = 1
-	} else {
-		metrics["actor/update_skipped"] = 0
-		e.opt.applySlots(params, grads, decay, slots)
-		e.invalidate()
-	}
-	metrics["perf/compile_count"] = float64(e.compiles.Load())
-	metrics["perf/update_tokens"] = float64(processed)
-	el := time.Since(start).Seconds()
-	metrics["timing_s/update_actor"] = el
-	metrics["perf/update_tokens_per_s"] = float64(processed) / el
-	return metrics, nil
+	return &stepGrads{params: params, grads: grads, slots: slots, decay: decay, metrics: metrics, processed: processed}, nil
 }
 
 // trainArgs builds the inputs of the train graph for one micro-batch; counts are the mini-batch's
@@ -154,6 +194,12 @@ func (e *Engine) trainArgs(p *packed, chunk []engine.Row, firstRow int, heads []
 	for _, h := range heads {
 		args = append(args, tensorOf(h.w.Data, h.w.Shape...), tensorOf(h.b.Data, 1))
 	}
+	return append(args, trainData(p, chunk, firstRow, temp, seed, counts, totalRows)...)
+}
+
+// trainData builds the data inputs (numDataInputs of them, in the in* order) of the train and
+// loss graphs for one micro-batch.
+func trainData(p *packed, chunk []engine.Row, firstRow int, temp float64, seed uint64, counts [3]int, totalRows int) []any {
 	bt := func(get func(r int) []float32) *tensors.Tensor {
 		return tensorOf(p.spread(get), p.B, p.T)
 	}
@@ -180,7 +226,7 @@ func (e *Engine) trainArgs(p *packed, chunk []engine.Row, firstRow int, heads []
 	data[inSeqCount] = tensors.FromScalar(float32(counts[1]))
 	data[inDemoTokenCount] = tensors.FromScalar(float32(counts[2]))
 	data[inMicroFraction] = tensors.FromScalar(float32(len(chunk)) / float32(totalRows))
-	return append(args, data...)
+	return data
 }
 
 // scalar reads a float32 scalar tensor.

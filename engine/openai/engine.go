@@ -1,7 +1,7 @@
-// Package openai is the remote rollout engine: an engine.Engine whose Sample fans prompts out to
-// one or more OpenAI-compatible servers (vLLM, SGLang, `ascent serve`), token in and token out,
-// keeping the servers' per-token log-probs. Training stays in the local engine: LogProbs, Update,
-// Save and Load return ErrSampleOnly. SyncWeights pushes a checkpoint directory to every server
+// Package openai is the remote rollout engine: a sampler (trainer.Sampler, rollout.Sampler) whose
+// Sample fans prompts out to one or more OpenAI-compatible servers (vLLM, SGLang, `ascent serve`),
+// token in and token out, keeping the servers' per-token log-probs. It only samples: training
+// stays in the local engine (trainer.Learner). SyncWeights pushes a checkpoint directory to every server
 // (SGLang's POST /update_weights_from_disk) and verifies the served version.
 //
 //	e, _ := openai.New(openai.Config{Endpoints: []string{"http://127.0.0.1:8000/v1"}, Model: "policy"})
@@ -13,7 +13,6 @@ package openai
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -23,13 +22,7 @@ import (
 
 	oa "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
-
-	"github.com/ascent-rl/ascent/algo"
-	"github.com/ascent-rl/ascent/engine"
 )
-
-// ErrSampleOnly is returned by the training methods: the remote engine only samples.
-var ErrSampleOnly = errors.New("remote engine samples only; training stays in the local engine")
 
 // Config configures the remote engine. Zero values mean "use the default".
 type Config struct {
@@ -72,8 +65,6 @@ type Engine struct {
 	lastSync                                                 map[string]float64
 }
 
-var _ engine.Engine = (*Engine)(nil)
-
 // endpoint is one server.
 type endpoint struct {
 	base      string    // OpenAI base URL without a trailing slash, e.g. http://host:8000/v1
@@ -86,6 +77,17 @@ type endpoint struct {
 
 // New checks the config and creates the engine; it does not contact the servers.
 func New(cfg Config) (*Engine, error) {
+	return newEngine(cfg)
+}
+
+// Dial connects to rollout servers with the default retries and timeouts: the remote constructor
+// trainer.Run takes.
+func Dial(endpoints []string, model, apiKey string) (*Engine, error) {
+	return New(Config{Endpoints: endpoints, Model: model, APIKey: apiKey})
+}
+
+// newEngine is New.
+func newEngine(cfg Config) (*Engine, error) {
 	if len(cfg.Endpoints) == 0 {
 		return nil, fmt.Errorf("remote engine: no endpoints: expected base URLs such as http://127.0.0.1:8000/v1")
 	}
@@ -205,19 +207,3 @@ func (e *Engine) release(ep *endpoint, failed bool) {
 	e.wake = make(chan struct{})
 	e.mu.Unlock()
 }
-
-// LogProbs returns ErrSampleOnly.
-func (e *Engine) LogProbs(ctx context.Context, rows []engine.Row, temperature float64) (*engine.LogProbResult, error) {
-	return nil, ErrSampleOnly
-}
-
-// Update returns ErrSampleOnly.
-func (e *Engine) Update(ctx context.Context, rows []engine.Row, loss algo.Loss, opt engine.UpdateOptions) (map[string]float64, error) {
-	return nil, ErrSampleOnly
-}
-
-// Save returns ErrSampleOnly.
-func (e *Engine) Save(dir string) error { return ErrSampleOnly }
-
-// Load returns ErrSampleOnly; use SyncWeights to make the servers load a checkpoint.
-func (e *Engine) Load(dir string) error { return ErrSampleOnly }

@@ -1,7 +1,6 @@
 package openai
 
 import (
-	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -218,19 +217,6 @@ func TestSyncWeightsChangesWhatEveryServerSamples(t *testing.T) {
 	}
 	if _, err := e.SyncWeights(ctx(t), t.TempDir()); err == nil || !strings.Contains(err.Error(), "no *.safetensors") {
 		t.Errorf("sync of an empty dir: %v", err)
-	}
-}
-
-func TestTrainingMethodsSayTheEngineSamplesOnly(t *testing.T) {
-	e, _ := New(Config{Endpoints: []string{"http://127.0.0.1:1/v1"}})
-	if _, err := e.LogProbs(ctx(t), nil, 1); !errors.Is(err, ErrSampleOnly) {
-		t.Errorf("LogProbs: %v", err)
-	}
-	if _, err := e.Update(ctx(t), nil, nil, engine.UpdateOptions{}); !errors.Is(err, ErrSampleOnly) {
-		t.Errorf("Update: %v", err)
-	}
-	if err := e.Save(t.TempDir()); !errors.Is(err, ErrSampleOnly) {
-		t.Errorf("Save: %v", err)
 	}
 }
 

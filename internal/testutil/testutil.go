@@ -5,6 +5,7 @@ package testutil
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -35,4 +36,17 @@ func SharedPath(t testing.TB, rel ...string) string {
 		t.Fatalf("shared test data missing: %v (check out shared/ beside the repository, as CI does)", err)
 	}
 	return p
+}
+
+// WantErr checks err against want: a substring the error must contain, or "" for no error. It
+// reports whether an error was expected (the caller's case is then done).
+func WantErr(t testing.TB, err error, want string) bool {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Fatal(err)
+	case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+		t.Fatalf("error %v, want one containing %q", err, want)
+	}
+	return want != ""
 }

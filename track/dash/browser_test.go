@@ -25,7 +25,7 @@ import (
 )
 
 // The end-to-end test drives a real headless Chromium over the DevTools protocol against the
-// dashboard serving generated runs. CI installs Debian's chromium (.ci/apt-packages); without a
+// dashboard serving generated runs. `make test` installs Debian's chromium (scripts/system-packages.txt); without a
 // browser the test fails unless ASCENT_SKIP_BROWSER=1.
 
 // browser is a headless Chromium and a DevTools connection to its one page.
@@ -51,7 +51,7 @@ func startBrowser(t *testing.T, ctx context.Context) *browser {
 		}
 	}
 	if bin == "" {
-		t.Fatal("no chromium on PATH: install it (apt-get install -y chromium; CI does via .ci/apt-packages) or set ASCENT_SKIP_BROWSER=1")
+		t.Fatal("no chromium on PATH: install it with `make deps` (scripts/system-packages.txt) or set ASCENT_SKIP_BROWSER=1")
 	}
 	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
