@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ascent-rl/ascent/model"
+	"github.com/ascent-rl/ascent/model/tokenizer"
 )
 
 // startServer runs a Server for cfg (builtin:tiny unless cfg.Model is set) on a real loopback
@@ -97,3 +98,6 @@ func saveTiny(t *testing.T, seed uint64) string {
 	}
 	return dir
 }
+
+// mustByte is the byte tokenizer builtin:tiny uses.
+func mustByte() tokenizer.Tokenizer { return tokenizer.NewByte() }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -13,6 +14,7 @@ import (
 
 func TestStreamedPiecesConcatenateToTheTextAndAreValidUTF8(t *testing.T) {
 	s := &Server{tok: tokenizer.NewByte()}
+	w := &weights{config: TinyConfig()}
 	tests := []struct {
 		name string
 		text string
@@ -25,20 +27,31 @@ func TestStreamedPiecesConcatenateToTheTextAndAreValidUTF8(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			vis, _ := s.tok.Encode(tc.text)
-			n := len(vis)
+			toks := vis
 			if tc.stop {
-				n++
+				toks = append(slices.Clone(vis), w.config.EOSTokenID)
 			}
-			pieces := s.deltas(vis, n)
-			if len(pieces) != n {
-				t.Fatalf("%d pieces for %d tokens", len(pieces), n)
+			c := s.newCollector(w, genParams{n: 1}, [][]int{{1}})
+			var pieces []string
+			for i, tok := range toks {
+				ev := event{seq: 0, tok: tok}
+				if i == len(toks)-1 {
+					ev.finish = map[bool]string{true: "stop", false: "length"}[tc.stop]
+				}
+				c.add([]event{ev})
+				if p, ok := c.piece(&c.choices[0]); ok {
+					pieces = append(pieces, p)
+				}
 			}
 			if got := strings.Join(pieces, ""); got != tc.text {
 				t.Errorf("pieces %q join to %q, want %q", pieces, got, tc.text)
 			}
+			if want := utf8.RuneCountInString(tc.text); len(pieces) != want {
+				t.Errorf("%d pieces, want one per character (%d)", len(pieces), want)
+			}
 			for i, p := range pieces {
-				if !utf8.ValidString(p) {
-					t.Errorf("piece %d %q is not valid UTF-8", i, p)
+				if !utf8.ValidString(p) || p == "" {
+					t.Errorf("piece %d %q is empty or not valid UTF-8", i, p)
 				}
 			}
 		})

@@ -40,6 +40,7 @@ type commonParams struct {
 	User             string          `json:"user"`
 	FrequencyPenalty *float64        `json:"frequency_penalty"`
 	PresencePenalty  *float64        `json:"presence_penalty"`
+	PromptLogprobs   *int            `json:"prompt_logprobs"` // vLLM: log-probs of the prompt tokens
 }
 
 // streamOptions is OpenAI's stream_options.
@@ -51,8 +52,8 @@ type streamOptions struct {
 type completionRequest struct {
 	commonParams
 	Prompt   json.RawMessage `json:"prompt"`   // string, [string], [int] or [[int]]
-	Logprobs *int            `json:"logprobs"` // 0: the sampled token's log-prob (no alternatives)
-	Echo     bool            `json:"echo"`     // only false
+	Logprobs *int            `json:"logprobs"` // the sampled token's log-prob and this many alternatives
+	Echo     bool            `json:"echo"`     // the prompt (and its log-probs) before the completion
 }
 
 // chatRequest is the body of POST /v1/chat/completions.
@@ -61,7 +62,7 @@ type chatRequest struct {
 	Messages            []chatMessage `json:"messages"`
 	MaxCompletionTokens *int          `json:"max_completion_tokens"`
 	Logprobs            bool          `json:"logprobs"`     // the sampled token's log-prob per token
-	TopLogprobs         *int          `json:"top_logprobs"` // only 0
+	TopLogprobs         *int          `json:"top_logprobs"` // alternatives per token (needs logprobs)
 }
 
 // chatMessage is one input message; content is a string or a list of {"type":"text"} parts.
@@ -79,6 +80,9 @@ type genParams struct {
 	stream         bool
 	includeUsage   bool
 	returnTokenIDs bool
+	maxTokensSet   bool // max_tokens came from the request (else it is clamped to max_model_len)
+	top            int  // alternatives per sampled token
+	promptLP       int  // alternatives per prompt token; -1: no prompt log-probs
 }
 
 // decodeStrict decodes a JSON body into v, rejecting unknown fields and trailing data.
@@ -117,17 +121,26 @@ func decodeStrict(r *http.Request, v any) error {
 }
 
 // params validates the common parameters against the server's limits and the served model.
-func (s *Server) params(c *commonParams, maxTokens *int, w *weights) (genParams, error) {
-	g := genParams{n: 1, stream: c.Stream, returnTokenIDs: c.ReturnTokenIDs}
-	if c.Model != "" && c.Model != s.cfg.ServedModelName {
-		return g, errorf("model", "model %q is not served here; this server serves %q", c.Model, s.cfg.ServedModelName)
+// minTokens is the smallest max_tokens allowed (0 with echo: score the prompt only).
+func (s *Server) params(c *commonParams, maxTokens *int, minTokens int, w *weights) (genParams, error) {
+	g := genParams{n: 1, stream: c.Stream, returnTokenIDs: c.ReturnTokenIDs, promptLP: -1}
+	if err := s.checkModel(c.Model); err != nil {
+		return g, err
 	}
 	p := engine.SamplingParams{Temperature: 1, MaxTokens: s.cfg.DefaultMaxTokens, IgnoreEOS: c.IgnoreEOS}
 	if maxTokens != nil {
-		if *maxTokens < 1 || *maxTokens > s.cfg.MaxTokens {
-			return g, errorf("max_tokens", "max_tokens = %d: expected 1 ≤ max_tokens ≤ %d (this server's limit)", *maxTokens, s.cfg.MaxTokens)
+		// Over max_model_len (the default limit) is checkPrompts' vLLM-shaped error; a tighter
+		// --max-tokens-limit is checked here.
+		if *maxTokens < minTokens || (*maxTokens > s.cfg.MaxTokens && s.cfg.MaxTokens < s.cfg.MaxModelLen) {
+			return g, errorf("max_tokens", "max_tokens = %d: expected %d ≤ max_tokens ≤ %d (this server's limit)", *maxTokens, minTokens, s.cfg.MaxTokens)
 		}
-		p.MaxTokens = *maxTokens
+		p.MaxTokens, g.maxTokensSet = *maxTokens, true
+	}
+	if k := c.PromptLogprobs; k != nil {
+		if *k < 0 || *k > s.cfg.MaxLogprobs {
+			return g, errorf("prompt_logprobs", "prompt_logprobs = %d: expected 0 ≤ prompt_logprobs ≤ %d (max_logprobs)", *k, s.cfg.MaxLogprobs)
+		}
+		g.promptLP = *k
 	}
 	if t := c.Temperature; t != nil {
 		if *t < 0 || *t > 2 || math.IsNaN(*t) {
@@ -239,8 +252,12 @@ func (s *Server) completionPrompts(raw json.RawMessage) ([][]int, error) {
 	return idss, nil
 }
 
-// chatPrompt renders the messages with the chat template and encodes them.
-func (s *Server) chatPrompt(msgs []chatMessage) ([]int, error) {
+// chatPrompt renders the messages with the chat template and the generation prompt and encodes
+// them.
+func (s *Server) chatPrompt(msgs []chatMessage) ([]int, error) { return s.chatPromptOpts(msgs, true) }
+
+// chatPromptOpts renders and encodes the messages, with or without the generation prompt.
+func (s *Server) chatPromptOpts(msgs []chatMessage, genPrompt bool) ([]int, error) {
 	if len(msgs) == 0 {
 		return nil, errorf("messages", "messages is required and must not be empty")
 	}
@@ -264,39 +281,63 @@ func (s *Server) chatPrompt(msgs []chatMessage) ([]int, error) {
 		}
 		tm = append(tm, tokenizer.Message{Role: m.Role, Content: text})
 	}
-	ids, err := tokenizer.EncodeChat(s.tok, s.cfg.ChatTemplate, tm, tokenizer.ChatOptions{AddGenerationPrompt: true})
+	ids, err := tokenizer.EncodeChat(s.tok, s.cfg.ChatTemplate, tm, tokenizer.ChatOptions{AddGenerationPrompt: genPrompt})
 	if err != nil {
 		return nil, errorf("messages", "%v", err)
 	}
 	return ids, nil
 }
 
-// checkPrompts validates token ids and lengths against the served model.
-func checkPrompts(prompts [][]int, n int, w *weights) error {
-	if len(prompts)*n > maxRows {
-		return errorf("prompt", "%d prompts × n=%d is over this server's %d sequences per request", len(prompts), n, maxRows)
+// checkPrompts validates token ids and lengths against the served model and max_model_len, and
+// clamps a max_tokens the request did not set so that every prompt fits.
+func (s *Server) checkPrompts(prompts [][]int, g *genParams, w *weights) error {
+	if len(prompts)*g.n > maxRows {
+		return errorf("prompt", "%d prompts × n=%d is over this server's %d sequences per request", len(prompts), g.n, maxRows)
 	}
-	ctxLen, vocab := w.config.MaxPositionEmbeddings, w.config.VocabSize
+	limit, vocab := s.cfg.MaxModelLen, w.config.VocabSize
+	longest := 0
 	for i, p := range prompts {
 		if len(p) == 0 {
 			return errorf("prompt", "prompt %d is empty", i)
-		}
-		if len(p) >= ctxLen {
-			return errorf("prompt", "prompt %d has %d tokens; the model's context is %d tokens, leaving no room for a response", i, len(p), ctxLen)
 		}
 		for j, t := range p {
 			if t < 0 || t >= vocab {
 				return errorf("prompt", "prompt %d token %d is %d, outside the vocabulary [0, %d)", i, j, t, vocab)
 			}
 		}
+		longest = max(longest, len(p))
+	}
+	// vLLM's messages and error shape (type BadRequestError, code 400).
+	if longest >= limit {
+		return &lengthError{param: "prompt", msg: fmt.Sprintf("This model's maximum context length is %d tokens. However, your request has %d input tokens. Please reduce the length of the input messages.", limit, longest)}
+	}
+	if longest+g.p.MaxTokens > limit {
+		if g.maxTokensSet {
+			return &lengthError{param: "max_tokens", msg: fmt.Sprintf("'max_tokens' or 'max_completion_tokens' is too large: %d. This model's maximum context length is %d tokens and your request has %d input tokens (%d > %d - %d).",
+				g.p.MaxTokens, limit, longest, g.p.MaxTokens, limit, longest)}
+		}
+		g.p.MaxTokens = limit - longest
 	}
 	return nil
 }
 
-// generate queues the prompts for the batcher and waits for the sequences.
-func (s *Server) generate(ctx context.Context, prompts [][]int, g genParams) (jobResult, error) {
-	j := &job{ctx: ctx, id: s.nextID.Add(1), prompts: prompts, n: g.n, p: g.p, seeded: g.seeded, done: make(chan jobResult, 1)}
-	err := s.b.submit(j)
+// lengthError is a request over max_model_len, answered in vLLM's shape.
+type lengthError struct {
+	param string
+	msg   string
+}
+
+func (e *lengthError) Error() string { return e.msg }
+
+// generate queues the prompts for the scheduler, pinned to weights w, and returns the request's
+// event stream.
+func (s *Server) generate(ctx context.Context, prompts [][]int, g genParams, w *weights) (*events, error) {
+	p := g.p
+	if !g.seeded {
+		p.Seed = s.seedRNG()
+	}
+	r := &request{ctx: ctx, prompts: prompts, n: g.n, p: p, top: g.top, promptLP: g.promptLP, w: w, out: newEvents(len(prompts) * g.n)}
+	err := s.b.submit(r)
 	if a, ok := ctx.Value(arrivedKey{}).(*arrived); ok {
 		a.done()
 	}
@@ -304,13 +345,8 @@ func (s *Server) generate(ctx context.Context, prompts [][]int, g genParams) (jo
 		if errors.Is(err, errOverloaded) {
 			s.stats.Rejected.Add(1)
 		}
-		return jobResult{}, err
+		return nil, err
 	}
 	s.stats.Requests.Add(1)
-	select {
-	case res := <-j.done:
-		return res, res.err
-	case <-ctx.Done():
-		return jobResult{}, ctx.Err()
-	}
+	return r.out, nil
 }

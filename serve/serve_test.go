@@ -186,7 +186,13 @@ func TestErrorsAreOpenAIStyle(t *testing.T) {
 		{"a model that is not served is a 400", "POST", "/v1/completions", "k", `{"model": "gpt-9", "prompt": "x"}`, 400, "model", ""},
 		{"temperature out of range is a 400", "POST", "/v1/chat/completions", "k", `{"messages": [{"role": "user", "content": "x"}], "temperature": 3}`, 400, "temperature", ""},
 		{"an unknown chat role is a 400", "POST", "/v1/chat/completions", "k", `{"messages": [{"role": "robot", "content": "x"}]}`, 400, "messages", ""},
-		{"top log-probs are refused with what is supported", "POST", "/v1/completions", "k", `{"prompt": "x", "logprobs": 5}`, 400, "logprobs", ""},
+		{"more top log-probs than max_logprobs are refused", "POST", "/v1/completions", "k", `{"prompt": "x", "logprobs": 21}`, 400, "logprobs", ""},
+		{"chat top_logprobs over 20 are refused", "POST", "/v1/chat/completions", "k", `{"messages": [{"role": "user", "content": "x"}], "logprobs": true, "top_logprobs": 21}`, 400, "top_logprobs", ""},
+		{"chat top_logprobs without logprobs are refused", "POST", "/v1/chat/completions", "k", `{"messages": [{"role": "user", "content": "x"}], "top_logprobs": 2}`, 400, "top_logprobs", ""},
+		{"negative prompt_logprobs are refused", "POST", "/v1/completions", "k", `{"prompt": "x", "prompt_logprobs": -1}`, 400, "prompt_logprobs", ""},
+		{"max_tokens 0 without echo is a 400", "POST", "/v1/completions", "k", `{"prompt": "x", "max_tokens": 0}`, 400, "max_tokens", ""},
+		{"tokenize without a prompt is a 400", "POST", "/tokenize", "k", `{}`, 400, "prompt", ""},
+		{"detokenize outside the vocabulary is a 400", "POST", "/detokenize", "k", `{"tokens": [1, 9999]}`, 400, "tokens", ""},
 		{"token ids outside the vocabulary are a 400", "POST", "/v1/completions", "k", `{"prompt": [1, 999]}`, 400, "prompt", ""},
 		{"a body over the limit is a 413", "POST", "/v1/completions", "k", `{"prompt": "` + strings.Repeat("x", 5000) + `"}`, 413, "", "request_too_large"},
 		{"GET on a POST endpoint is a 405", "GET", "/v1/completions", "k", ``, 405, "", "method_not_allowed"},
@@ -245,7 +251,7 @@ func TestOverloadIsA503AndTheServerKeepsServing(t *testing.T) {
 	post(t, url+"/v1/completions", map[string]any{"prompt": "after", "max_tokens": 2})
 }
 
-func TestConcurrentRequestsShareEngineCalls(t *testing.T) {
+func TestConcurrentRequestsShareDecodeSteps(t *testing.T) {
 	url, s := startServer(t, Config{})
 	const clients = 8
 	var wg sync.WaitGroup
@@ -258,8 +264,8 @@ func TestConcurrentRequestsShareEngineCalls(t *testing.T) {
 	}
 	wg.Wait()
 	st := s.Stats()
-	if st.Requests.Load() != clients || st.Batches.Load() >= clients || st.BatchedReq.Load() == 0 {
-		t.Errorf("%d requests in %d engine calls (%d batched): want fewer calls than requests", st.Requests.Load(), st.Batches.Load(), st.BatchedReq.Load())
+	if st.Requests.Load() != clients || st.Batches.Load() >= clients*24 || st.BatchedReq.Load() == 0 {
+		t.Errorf("%d requests of 24 tokens in %d decode steps (%d shared): want fewer steps than tokens", st.Requests.Load(), st.Batches.Load(), st.BatchedReq.Load())
 	}
 }
 
@@ -286,5 +292,42 @@ func TestChatRendersTheTemplateAndReturnsNChoices(t *testing.T) {
 	}
 	if u := m["usage"].(map[string]any); int(u["prompt_tokens"].(float64)) != len(want) {
 		t.Errorf("usage %v, want %d prompt tokens", u, len(want))
+	}
+}
+
+func TestAStopStringOverSeveralTokensIsCutFromTheTextStreamedOrNot(t *testing.T) {
+	url, _ := startServer(t, Config{})
+	body := map[string]any{"prompt": "The answer is", "max_tokens": 40, "seed": 11, "temperature": 0.9, "return_token_ids": true, "ignore_eos": true}
+	ta := tokenIDs(t, post(t, url+"/v1/completions", body)["choices"].([]any)[0].(map[string]any)["token_ids"])
+	printable := func(b int) bool { return b >= 32 && b < 127 }
+	k := -1 // the first pair of printable bytes whose two-byte string does not occur earlier
+	for i := 0; i+1 < len(ta) && ta[i] < 256; i++ {
+		if printable(ta[i]) && printable(ta[i+1]) && !strings.Contains(string(bytesOf(ta[:i+1])), string(bytesOf(ta[i:i+2]))) {
+			k = i
+			break
+		}
+	}
+	if k < 0 {
+		t.Skipf("sample %v has no fresh printable pair", ta)
+	}
+	stop := string(bytesOf(ta[k : k+2]))
+	body["stop"] = stop
+	c := post(t, url+"/v1/completions", body)["choices"].([]any)[0].(map[string]any)
+	var wantText string // as JSON shows it: each invalid byte a U+FFFD
+	jb, _ := json.Marshal(string(bytesOf(ta[:k])))
+	_ = json.Unmarshal(jb, &wantText)
+	if got := tokenIDs(t, c["token_ids"]); !slices.Equal(got, ta[:k+1]) || c["text"] != wantText || c["finish_reason"] != "stop" {
+		t.Errorf("stop %q: tokens %v text %q finish %v; want %v, %q, stop", stop, got, c["text"], c["finish_reason"], ta[:k+1], wantText)
+	}
+	body["stream"] = true
+	b, _ := json.Marshal(body)
+	var text strings.Builder
+	for _, ch := range sseChunks(t, url+"/v1/completions", string(b)) {
+		for _, x := range ch["choices"].([]any) {
+			text.WriteString(x.(map[string]any)["text"].(string))
+		}
+	}
+	if text.String() != wantText {
+		t.Errorf("streamed text %q, want %q (the start of the stop string must not be sent)", text.String(), wantText)
 	}
 }

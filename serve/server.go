@@ -6,16 +6,17 @@
 // It serves POST /v1/completions, POST /v1/chat/completions (SSE streaming included), GET
 // /v1/models, GET /health, and SGLang's POST /update_weights_from_disk and GET /get_model_info, so
 // that an RL trainer can push new weights without a restart and verify which version serves.
-// Concurrent requests are batched into one engine.Sample call per group of compatible sampling
-// parameters (request-level batching; see batcher.go). See docs/serving.md.
+// plus vLLM's POST /tokenize and /detokenize. Concurrent requests share decode steps: a request
+// that arrives while others decode joins at the next step (continuous batching; see
+// scheduler.go), and tokens stream as they are sampled. See docs/serving.md.
 package serve
 
 import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
@@ -47,13 +48,28 @@ type Config struct {
 	DefaultMaxTokens int
 	// MaxN is the largest n (default 64).
 	MaxN int
-	// MaxQueue is how many requests may wait for the batcher; more get 503 (default 256).
+	// MaxQueue is how many requests may wait for a decoder row; more get 503 with Retry-After
+	// (default 256).
 	MaxQueue int
-	// BatchWindow is how long the batcher waits for more requests after the first one of a batch
-	// (default 5 ms).
+	// Batching is "continuous" (default: requests join the running batch at the next decode step)
+	// or "request" (a batch is formed when the decoder is idle and runs until its longest
+	// sequence ends: the request-level batching of earlier versions, for comparison).
+	Batching string
+	// BatchWindow is how long request batching waits for more requests after the first one of a
+	// batch (default 5 ms; unused by continuous batching).
 	BatchWindow time.Duration
-	// MaxBatchRows bounds prompts×n sampled in one engine call (default 64).
+	// MaxBatchRows bounds the sequences decoded together (default 64; fewer when KVCacheBytes
+	// cannot hold that many rows of MaxModelLen positions).
 	MaxBatchRows int
+	// MaxModelLen is vLLM's max_model_len: prompt + max_tokens may not exceed it (default: the
+	// model's context, max_position_embeddings). It sizes the KV cache rows.
+	MaxModelLen int
+	// KVCacheBytes bounds the decoder's key/value cache (default 4 GiB): the rows decoded
+	// together are min(MaxBatchRows, KVCacheBytes / bytes per row of MaxModelLen positions), ≥ 1.
+	KVCacheBytes int64
+	// MaxLogprobs is the largest logprobs / top_logprobs / prompt_logprobs a request may ask for
+	// (default 20, vLLM's max_logprobs; OpenAI allows 5 on completions and 20 on chat).
+	MaxLogprobs int
 	// Seed initialises BuiltinTiny's weights and the batch seeds of unseeded requests.
 	Seed uint64
 }
@@ -84,6 +100,15 @@ func (c Config) Defaults() Config {
 	if c.MaxBatchRows == 0 {
 		c.MaxBatchRows = 64
 	}
+	if c.Batching == "" {
+		c.Batching = BatchingContinuous
+	}
+	if c.KVCacheBytes == 0 {
+		c.KVCacheBytes = 4 << 30
+	}
+	if c.MaxLogprobs == 0 {
+		c.MaxLogprobs = 20
+	}
 	return c
 }
 
@@ -95,26 +120,43 @@ type Server struct {
 	stopIDs []int // the tokenizer's end-of-generation ids
 	w       atomic.Pointer[weights]
 	updMu   sync.Mutex // serialises weight updates
-	b       *batcher
+	b       *scheduler
+	rows    int // decoder rows
 	created int64
 	nextID  atomic.Int64
 	// arriving counts generation requests between their first byte and their hand-over to the
-	// batcher; the batcher stops waiting for more when it is 0.
+	// scheduler; request batching stops waiting for more when it is 0.
 	arriving atomic.Int64
 	stats    Stats
+	seedMu   sync.Mutex
+	seeds    *rand.Rand // seeds of unseeded requests
+}
+
+// seedRNG returns a fresh random seed for an unseeded request.
+func (s *Server) seedRNG() uint64 {
+	s.seedMu.Lock()
+	defer s.seedMu.Unlock()
+	return s.seeds.Uint64()
 }
 
 // Stats are the server's counters, readable with Server.Stats and GET /metrics.
 type Stats struct {
 	Requests   atomic.Int64 // generation requests accepted
 	Rejected   atomic.Int64 // requests refused because the queue was full
-	Batches    atomic.Int64 // engine.Sample calls
-	Sequences  atomic.Int64 // sequences sampled
+	Batches    atomic.Int64 // decode steps (Decoder.Step calls advancing the live rows)
+	Sequences  atomic.Int64 // sequences finished
 	Tokens     atomic.Int64 // completion tokens sampled
-	BatchedReq atomic.Int64 // requests that shared an engine call with another request
+	BatchedReq atomic.Int64 // decode steps that advanced rows of more than one request
+	Cancelled  atomic.Int64 // rows freed because their client went away (or their request failed)
 }
 
-// New loads the model and tokenizer and starts the batcher.
+// Batching modes (Config.Batching).
+const (
+	BatchingContinuous = "continuous" // requests join the running batch at the next decode step
+	BatchingRequest    = "request"    // a batch forms when the decoder is idle and runs to its end
+)
+
+// New loads the model and tokenizer, builds the decoder and starts the scheduler.
 func New(cfg Config) (*Server, error) {
 	cfg = cfg.Defaults()
 	if cfg.Model == "" {
@@ -124,7 +166,8 @@ func New(cfg Config) (*Server, error) {
 		name string
 		v    int64
 	}{{"max_body_bytes", cfg.MaxBodyBytes}, {"max_tokens", int64(cfg.MaxTokens)}, {"default_max_tokens", int64(cfg.DefaultMaxTokens)},
-		{"max_n", int64(cfg.MaxN)}, {"max_queue", int64(cfg.MaxQueue)}, {"batch_window", int64(cfg.BatchWindow)}, {"max_batch_rows", int64(cfg.MaxBatchRows)}} {
+		{"max_n", int64(cfg.MaxN)}, {"max_queue", int64(cfg.MaxQueue)}, {"batch_window", int64(cfg.BatchWindow)}, {"max_batch_rows", int64(cfg.MaxBatchRows)},
+		{"max_model_len", int64(cfg.MaxModelLen)}, {"kv_cache_bytes", cfg.KVCacheBytes}, {"max_logprobs", int64(cfg.MaxLogprobs)}} {
 		if f.v < 0 {
 			return nil, fmt.Errorf("serve: %s = %d: expected ≥ 0 (0 means the default)", f.name, f.v)
 		}
@@ -132,21 +175,34 @@ func New(cfg Config) (*Server, error) {
 	if !contains(tokenizer.ChatTemplates(), cfg.ChatTemplate) {
 		return nil, fmt.Errorf("serve: chat template %q; known: %s", cfg.ChatTemplate, strings.Join(tokenizer.ChatTemplates(), ", "))
 	}
+	if cfg.Batching != BatchingContinuous && cfg.Batching != BatchingRequest {
+		return nil, fmt.Errorf("serve: batching %q; known: %s, %s", cfg.Batching, BatchingContinuous, BatchingRequest)
+	}
 	tok, err := LoadTokenizer(cfg.Model, cfg.Tokenizer)
 	if err != nil {
 		return nil, err
 	}
-	w, err := loadWeights(cfg.Model, tok, cfg.Seed)
+	p, err := loadParams(cfg.Model, tok, cfg.Seed)
 	if err != nil {
 		return nil, err
 	}
-	w.version = 1
-	if cfg.MaxTokens == 0 {
-		cfg.MaxTokens = w.config.MaxPositionEmbeddings
+	ctxLen := p.Config.MaxPositionEmbeddings
+	if cfg.MaxModelLen == 0 || cfg.MaxModelLen > ctxLen {
+		if cfg.MaxModelLen > ctxLen {
+			return nil, fmt.Errorf("serve: max_model_len %d is over model %s's context of %d tokens (max_position_embeddings)", cfg.MaxModelLen, cfg.Model, ctxLen)
+		}
+		cfg.MaxModelLen = ctxLen
 	}
-	s := &Server{cfg: cfg, tok: tok, stopIDs: tokenizer.StopIDs(tok), created: time.Now().Unix()}
+	if cfg.MaxTokens == 0 || cfg.MaxTokens > cfg.MaxModelLen {
+		cfg.MaxTokens = cfg.MaxModelLen
+	}
+	s := &Server{cfg: cfg, tok: tok, stopIDs: tokenizer.StopIDs(tok), created: time.Now().Unix(),
+		seeds: rand.New(rand.NewPCG(cfg.Seed, uint64(time.Now().UnixNano())))}
+	s.rows = kvRows(p.Config, cfg.MaxModelLen, cfg.MaxBatchRows, cfg.KVCacheBytes)
+	w := s.newWeights(cfg.Model, p)
+	w.version = 1
 	s.w.Store(w)
-	s.b = newBatcher(s)
+	s.b = newScheduler(s, s.rows, p.Config.VocabSize)
 	return s, nil
 }
 
@@ -171,6 +227,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/get_model_info", s.get(s.handleModelInfo))
 	mux.HandleFunc("/update_weights_from_disk", s.post(s.handleUpdateWeights))
 	mux.HandleFunc("/metrics", s.get(s.handleMetrics))
+	mux.HandleFunc("/tokenize", s.post(s.handleTokenize))
+	mux.HandleFunc("/detokenize", s.post(s.handleDetokenize))
 	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {
 		cur := s.w.Load()
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "model_path": cur.path, "weights_version": cur.version})
@@ -240,7 +298,7 @@ func (s *Server) get(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // Serve serves on l until ctx is cancelled, then shuts down gracefully: it stops accepting, lets
-// requests in flight finish (up to 30 s) and stops the batcher.
+// requests in flight finish (up to 30 s) and stops the scheduler.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -261,62 +319,8 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	return nil
 }
 
-// Close stops the batcher; requests still queued fail with 503.
+// Close stops the scheduler; requests still queued or decoding fail with 503.
 func (s *Server) Close() { s.b.close() }
-
-// apiError is the OpenAI error object.
-type apiError struct {
-	Message string  `json:"message"`
-	Type    string  `json:"type"`
-	Param   *string `json:"param"`
-	Code    *string `json:"code"`
-}
-
-// writeError writes {"error": {...}} with the given status.
-func writeError(w http.ResponseWriter, status int, typ, param, code, msg string) {
-	e := apiError{Message: msg, Type: typ}
-	if param != "" {
-		e.Param = &param
-	}
-	if code != "" {
-		e.Code = &code
-	}
-	writeJSON(w, status, map[string]any{"error": e})
-}
-
-// badRequest is a client error with the parameter it concerns.
-type badRequest struct {
-	param string
-	msg   string
-}
-
-func (e *badRequest) Error() string { return e.msg }
-
-// errorf builds a badRequest for param.
-func errorf(param, format string, args ...any) error {
-	return &badRequest{param: param, msg: fmt.Sprintf(format, args...)}
-}
-
-// writeErr maps an error to its OpenAI error response.
-func writeErr(w http.ResponseWriter, err error) {
-	var br *badRequest
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		writeError(w, http.StatusRequestEntityTooLarge, "invalid_request_error", "", "request_too_large", fmt.Sprintf("request body over %d bytes", mbe.Limit))
-	case errors.As(err, &br):
-		writeError(w, http.StatusBadRequest, "invalid_request_error", br.param, "", br.msg)
-	case errors.Is(err, errOverloaded):
-		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusServiceUnavailable, "server_error", "", "server_overloaded", err.Error())
-	case errors.Is(err, errClosed):
-		writeError(w, http.StatusServiceUnavailable, "server_error", "", "shutting_down", err.Error())
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		writeError(w, 499, "invalid_request_error", "", "cancelled", "request cancelled: "+err.Error())
-	default:
-		writeError(w, http.StatusInternalServerError, "server_error", "", "", err.Error())
-	}
-}
 
 // writeJSON writes v as the JSON body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -330,7 +334,7 @@ func (s *Server) handleModels(w http.ResponseWriter, r *http.Request) {
 	cur := s.w.Load()
 	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": []any{map[string]any{
 		"id": s.cfg.ServedModelName, "object": "model", "created": s.created, "owned_by": "ascent",
-		"root": cur.path, "max_model_len": cur.config.MaxPositionEmbeddings, "weights_version": cur.version,
+		"root": cur.path, "max_model_len": s.cfg.MaxModelLen, "weights_version": cur.version,
 	}}})
 }
 
@@ -340,7 +344,8 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"requests": st.Requests.Load(), "rejected": st.Rejected.Load(), "batches": st.Batches.Load(),
 		"sequences": st.Sequences.Load(), "completion_tokens": st.Tokens.Load(),
-		"batched_requests": st.BatchedReq.Load(), "queue_depth": s.b.depth(), "weights_version": s.WeightsVersion(),
+		"batched_steps": st.BatchedReq.Load(), "cancelled_rows": st.Cancelled.Load(), "queue_depth": s.b.depth(),
+		"decoder_rows": s.rows, "batching": s.cfg.Batching, "weights_version": s.WeightsVersion(),
 	})
 }
 

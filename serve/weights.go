@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -9,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ascent-rl/ascent/engine"
-	"github.com/ascent-rl/ascent/engine/local"
 	"github.com/ascent-rl/ascent/model"
 	"github.com/ascent-rl/ascent/model/tokenizer"
 )
@@ -29,21 +26,28 @@ func TinyConfig() model.Config {
 	return c
 }
 
-// engineSampler is what the server needs from an engine: engine.Engine's Sample. The local engine is
-// the one used by `ascent serve`.
-type engineSampler interface {
-	// Sample draws n responses per prompt, prompt-major (see engine.Engine).
-	Sample(ctx context.Context, prompts [][]int, n int, p engine.SamplingParams) ([]engine.Sequence, error)
-}
-
 // weights is one served version of the weights; the server swaps the whole value atomically.
 type weights struct {
-	sampler  engineSampler
+	dec      *model.Decoder // the scheduler's decoder for these weights (scheduler goroutine only)
 	config   model.Config
+	maxLen   int       // the decoder's positions per row: Config.MaxModelLen
 	path     string    // the checkpoint directory, or BuiltinTiny
 	version  int64     // 1 for the weights loaded at start, +1 per successful update
 	label    string    // optional weight_version label given by the client in the update request
 	loadedAt time.Time // when this version started serving
+}
+
+// kvRows is how many decoder rows of maxLen positions fit in budget bytes of key/value cache:
+// min(want, budget / bytes per row), at least 1.
+func kvRows(c model.Config, maxLen, want int, budget int64) int {
+	perRow := int64(2*c.NumHiddenLayers*c.NumKeyValueHeads*c.Dim()*maxLen) * 4 // keys + values, float32
+	return int(max(1, min(int64(want), budget/max(perRow, 1))))
+}
+
+// newWeights builds the decoder for p (Server.rows rows of MaxModelLen positions).
+func (s *Server) newWeights(path string, p *model.Params) *weights {
+	return &weights{dec: model.NewDecoder(p, s.rows, s.cfg.MaxModelLen), config: p.Config, maxLen: s.cfg.MaxModelLen,
+		path: path, loadedAt: time.Now()}
 }
 
 // LoadTokenizer resolves the tokenizer for a model: spec when given ("char", "byte" or a path),
@@ -70,9 +74,9 @@ func LoadTokenizer(modelPath, spec string) (tokenizer.Tokenizer, error) {
 	return tok, nil
 }
 
-// loadWeights reads the weights at path (a checkpoint directory or BuiltinTiny) into a fresh local
-// engine whose stop-string detokenizer is tok.
-func loadWeights(path string, tok tokenizer.Tokenizer, seed uint64) (*weights, error) {
+// loadParams reads the weights at path (a checkpoint directory or BuiltinTiny) and checks them
+// against tok.
+func loadParams(path string, tok tokenizer.Tokenizer, seed uint64) (*model.Params, error) {
 	var p *model.Params
 	if path == BuiltinTiny {
 		p = model.NewRandom(TinyConfig(), seed)
@@ -88,15 +92,10 @@ func loadWeights(path string, tok tokenizer.Tokenizer, seed uint64) (*weights, e
 	if v := tok.VocabSize(); p.Config.VocabSize < v {
 		return nil, fmt.Errorf("serve: model %s has vocab_size %d, smaller than tokenizer %s's %d ids", path, p.Config.VocabSize, tok.Name(), v)
 	}
-	eng, err := local.New(p, local.Config{})
-	if err != nil {
+	if err := p.Check(); err != nil {
 		return nil, fmt.Errorf("serve: model %s: %w", path, err)
 	}
-	eng.SetDetokenizer(func(ids []int) string {
-		s, _ := tok.Decode(ids)
-		return s
-	})
-	return &weights{sampler: eng, config: p.Config, path: path, loadedAt: time.Now()}, nil
+	return p, nil
 }
 
 // checkpointBytes sums the sizes of the *.safetensors files in dir (0 for BuiltinTiny).
@@ -118,7 +117,7 @@ func (s *Server) handleModelInfo(w http.ResponseWriter, r *http.Request) {
 		"model_path": cur.path, "tokenizer_path": s.tok.Name(), "is_generation": true,
 		"served_model_name": s.cfg.ServedModelName, "weights_version": cur.version,
 		"weight_version": cur.label, "loaded_at": cur.loadedAt.UTC().Format(time.RFC3339Nano),
-		"max_model_len": cur.config.MaxPositionEmbeddings,
+		"max_model_len": s.cfg.MaxModelLen,
 	})
 }
 
@@ -129,8 +128,8 @@ type updateRequest struct {
 	WeightVersion string `json:"weight_version"` // optional label reported by /get_model_info
 }
 
-// handleUpdateWeights loads a checkpoint into a new engine and swaps it in. It answers after the
-// new weights serve; batches already sampling finish on the old ones.
+// handleUpdateWeights loads a checkpoint, builds its decoder and swaps it in. It answers after
+// the new weights serve; requests received before finish on the old ones.
 func (s *Server) handleUpdateWeights(w http.ResponseWriter, r *http.Request) {
 	var req updateRequest
 	if err := decodeStrict(r, &req); err != nil {
@@ -152,11 +151,18 @@ func (s *Server) handleUpdateWeights(w http.ResponseWriter, r *http.Request) {
 	s.updMu.Lock()
 	defer s.updMu.Unlock()
 	start := time.Now()
-	nw, err := loadWeights(req.ModelPath, s.tok, s.cfg.Seed)
+	p, err := loadParams(req.ModelPath, s.tok, s.cfg.Seed)
+	if err == nil && p.Config.MaxPositionEmbeddings < s.cfg.MaxModelLen {
+		err = fmt.Errorf("serve: model %s has a context of %d tokens, under this server's max_model_len %d", req.ModelPath, p.Config.MaxPositionEmbeddings, s.cfg.MaxModelLen)
+	}
+	if err == nil && p.Config.VocabSize != s.w.Load().config.VocabSize {
+		err = fmt.Errorf("serve: model %s has vocab_size %d; the served model has %d", req.ModelPath, p.Config.VocabSize, s.w.Load().config.VocabSize)
+	}
 	if err != nil {
 		fail(http.StatusBadRequest, err.Error())
 		return
 	}
+	nw := s.newWeights(req.ModelPath, p)
 	old := s.w.Load()
 	nw.version, nw.label = old.version+1, req.WeightVersion
 	s.w.Store(nw)

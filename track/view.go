@@ -75,6 +75,9 @@ func LoadRun(root, id string) (*RunData, error) {
 	if d.SampleSteps, err = SampleSteps(root, id); err != nil {
 		return nil, err
 	}
+	if d.SampleSteps == nil {
+		d.SampleSteps = []int{} // --json prints [], not null
+	}
 	if fit, err := FitRunEntropyLaw(d.Rows); err != nil {
 		d.FitErr = err.Error()
 	} else {
@@ -113,6 +116,9 @@ func ListRuns(root string) ([]RunRecord, []BadLine, error) {
 		bad, serr := s.Sync()
 		if serr == nil {
 			runs, rerr := s.Runs()
+			if runs == nil && rerr == nil {
+				runs = []RunRecord{} // --json prints [], not null
+			}
 			return runs, bad, rerr
 		}
 		err = serr
@@ -133,6 +139,9 @@ func ListRuns(root string) ([]RunRecord, []BadLine, error) {
 		out = append(out, RunRecord{RunInfo: d.Info, Shown: d.Shown, Config: d.Config, Steps: len(d.Rows), LastStep: d.LastStep()})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.After(out[j].Start) })
+	if out == nil {
+		out = []RunRecord{} // --json prints [], not null
+	}
 	return out, bad, nil
 }
 
