@@ -38,6 +38,7 @@ type evalFlags struct {
 
 func init() {
 	var f evalFlags
+	var h hiphoFlags
 	cmd := &cobra.Command{
 		Use:   "eval",
 		Short: "Score a model on math benchmarks (avg@k, pass@k, maj@k), or re-score existing responses",
@@ -50,12 +51,19 @@ and k = 4 for MATH-500, Minerva, OlympiadBench, prompt = problem + " Please reas
 put your final answer within \boxed{}.". Reruns with the same --out resume from samples.jsonl.
 
 Outputs in --out: samples.jsonl (every sample with its extracted answer and verdict), results.json,
-report.md. See docs/eval.md.`,
+report.md. See docs/eval.md.
+
+--bench hipho (all 13 scored exams) or hipho:IPhO_2025,F=MA_2025 scores physics olympiads as
+contestants: P1's prompt, every sub-answer graded with units (answer-level), the official marking
+schemes graded by a judge when --judge-endpoint is set (--grading auto|answer|step), points per
+exam and the medal against the official thresholds. Responses come from a model or from
+--responses FILE ({"id": <problem id>, "response": <text>, optional "exam", "model"} lines).`,
 		Example: `  ascent eval --bench justrl9 --endpoint http://127.0.0.1:8000/v1 --model JustRL-DeepSeek-1.5B --out runs/eval
   ascent eval --bench aime2024,math500 --k aime2024=8 --endpoint http://127.0.0.1:8000/v1 --model m --out runs/quick
-  ascent eval --responses tora_gsm8k.jsonl --group-by model --out runs/tora`,
+  ascent eval --responses tora_gsm8k.jsonl --group-by model --out runs/tora
+  ascent eval --bench hipho:IPhO_2025 --responses responses.jsonl --grading answer --out runs/hipho`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runEval(cmd, f) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runEval(cmd, f, h) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.bench, "bench", "justrl9", "benchmarks: names, groups (justrl9) or .jsonl/.parquet paths, comma-separated")
@@ -84,11 +92,12 @@ report.md. See docs/eval.md.`,
 	fl.StringVar(&f.judgeKey, "judge-api-key", "", "judge API key (default: --api-key)")
 	fl.IntVar(&f.bootstrap, "bootstrap", 1000, "bootstrap resamples for the 95% intervals (0: off)")
 	fl.BoolVar(&f.regrade, "regrade", true, "grade samples already graded on disk again (false keeps their verdicts, saving judge calls)")
+	addHiPhOFlags(fl, &h)
 	rootCmd.AddCommand(cmd)
 }
 
-// runEval dispatches to listing, re-scoring or generation.
-func runEval(cmd *cobra.Command, f evalFlags) error {
+// runEval dispatches to listing, HiPhO, re-scoring or generation.
+func runEval(cmd *cobra.Command, f evalFlags, h hiphoFlags) error {
 	w := cmd.OutOrStdout()
 	if f.list {
 		fmt.Fprintf(w, "benchmarks: %s\ngroups: %s (JustRL's nine)\n", strings.Join(eval.Names(), ", "), strings.Join(eval.GroupNames(), ", "))
@@ -99,6 +108,9 @@ func runEval(cmd *cobra.Command, f evalFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if f.bench == "hipho" || strings.HasPrefix(f.bench, "hipho:") {
+		return runHiPhO(ctx, cmd, f, h)
+	}
 	retry := eval.Retry{Attempts: f.retries, Timeout: f.timeout}
 	var grader eval.Grader = eval.NewRuleGrader()
 	if f.judgeEndpoint != "" || f.judgeModel != "" {
