@@ -104,3 +104,22 @@ func TestNewSaysWhatIsMissing(t *testing.T) {
 }
 
 func writeExecutable(path, body string) error { return os.WriteFile(path, []byte(body), 0o755) }
+
+// BenchmarkSandboxedRun is the fixed cost of one sandboxed run: bubblewrap's namespaces and
+// mounts, the seccomp filter, prlimit, and the program (true, or python3 printing a line).
+func BenchmarkSandboxedRun(b *testing.B) {
+	sb, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, argv := range [][]string{{"true"}, {"python3", "-c", "print(1)"}} {
+		b.Run(argv[0], func(b *testing.B) {
+			for b.Loop() {
+				r, err := sb.Run(context.Background(), Spec{Argv: argv, Limits: DefaultLimits()})
+				if err != nil || r.Status != StatusOK {
+					b.Fatalf("%v %+v", err, r)
+				}
+			}
+		})
+	}
+}
