@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ascent-rl/ascent/engine"
+	"github.com/ascent-rl/ascent/model"
 )
 
 // Iteration-level (continuous) batching. One goroutine owns a model.Decoder of Config.MaxBatchRows
@@ -78,13 +79,13 @@ type scheduler struct {
 	quit    chan struct{}
 	done    chan struct{}
 	lanes   []*lane
-	pick    *picker
+	pick    *model.Picker
 	last    int // requests admitted together last time (request batching's lone-client rule)
 }
 
 func newScheduler(s *Server, rows int, vocab int) *scheduler {
 	b := &scheduler{s: s, rows: rows, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{}),
-		pick: newPicker(vocab)}
+		pick: model.NewPicker(vocab)}
 	go b.loop()
 	return b
 }
@@ -296,7 +297,7 @@ func (b *scheduler) failLane(l *lane, err error) {
 func (b *scheduler) sample(l *lane, i int, logits []float32) bool {
 	r := l.rows[i]
 	q := r.req
-	tok, lp, top := b.pick.pick(logits, q.p, r.rng, q.top)
+	tok, lp, top := b.pick.Pick(logits, model.SamplingParams{Temperature: q.p.Temperature, TopK: q.p.TopK, TopP: q.p.TopP}, r.rng, q.top)
 	r.toks = append(r.toks, tok)
 	ev := event{seq: r.seq, tok: tok, lp: lp, top: top}
 	cfg := l.w.config

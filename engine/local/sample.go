@@ -6,10 +6,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/ascent-rl/ascent/engine"
+	"github.com/ascent-rl/ascent/model"
 )
 
 // decoder is the batched KV-cache decoder the sampler drives: model.Decoder in production
@@ -137,7 +137,7 @@ func (e *Engine) sampleChunk(ctx context.Context, prompts [][]int, first, n int,
 		active[r] = true
 	}
 	next := make([]int, rows)
-	s := newSampler(cfg.VocabSize)
+	s := model.NewPicker(cfg.VocabSize)
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -148,7 +148,7 @@ func (e *Engine) sampleChunk(ctx context.Context, prompts [][]int, first, n int,
 				continue
 			}
 			sq := &seqs[r]
-			tok, lp := s.pick(logits[r], p, rngs[r])
+			tok, lp, _ := s.Pick(logits[r], model.SamplingParams{Temperature: p.Temperature, TopK: p.TopK, TopP: p.TopP}, rngs[r], 0)
 			sq.Tokens = append(sq.Tokens, tok)
 			sq.LogProbs = append(sq.LogProbs, lp)
 			next[r] = tok
@@ -204,96 +204,4 @@ func (e *Engine) cutStop(sq *engine.Sequence, stop []string) bool {
 	}
 	sq.Tokens, sq.LogProbs = sq.Tokens[:k], sq.LogProbs[:k]
 	return true
-}
-
-// sampler holds scratch buffers for choosing tokens from logits.
-type sampler struct {
-	probs []float64
-	order []int
-}
-
-func newSampler(vocab int) *sampler {
-	return &sampler{probs: make([]float64, vocab), order: make([]int, vocab)}
-}
-
-// pick chooses the next token and its log-prob (see Engine.Sample for which distribution).
-func (s *sampler) pick(logits []float32, p engine.SamplingParams, rng *rand.Rand) (int, float32) {
-	if p.Temperature == 0 || p.TopK == 1 {
-		best := 0
-		for i, x := range logits {
-			if x > logits[best] {
-				best = i
-			}
-		}
-		if p.Temperature == 0 {
-			return best, float32(logSoftmaxAt(logits, best, 1))
-		}
-		return best, 0 // top-k 1: the filtered distribution is a point mass
-	}
-	inv := 1 / p.Temperature
-	mx := math.Inf(-1)
-	for _, x := range logits {
-		mx = math.Max(mx, float64(x)*inv)
-	}
-	V := len(logits)
-	for i, x := range logits {
-		s.probs[i] = math.Exp(float64(x)*inv - mx)
-		s.order[i] = i
-	}
-	kept := V
-	if (p.TopK > 0 && p.TopK < V) || (p.TopP > 0 && p.TopP < 1) {
-		// Sort by probability, ties by token id, so the kept set is deterministic.
-		sort.Slice(s.order, func(a, b int) bool {
-			pa, pb := s.probs[s.order[a]], s.probs[s.order[b]]
-			if pa != pb {
-				return pa > pb
-			}
-			return s.order[a] < s.order[b]
-		})
-		if p.TopK > 0 && p.TopK < V {
-			kept = p.TopK
-		}
-		if p.TopP > 0 && p.TopP < 1 {
-			var total float64
-			for _, i := range s.order[:kept] {
-				total += s.probs[i]
-			}
-			var cum float64
-			for k, i := range s.order[:kept] {
-				cum += s.probs[i]
-				if cum >= p.TopP*total {
-					kept = k + 1
-					break
-				}
-			}
-		}
-	}
-	var total float64
-	for _, i := range s.order[:kept] {
-		total += s.probs[i]
-	}
-	u := rng.Float64() * total
-	choice := s.order[kept-1]
-	var cum float64
-	for _, i := range s.order[:kept] {
-		cum += s.probs[i]
-		if u < cum {
-			choice = i
-			break
-		}
-	}
-	return choice, float32(math.Log(s.probs[choice] / total))
-}
-
-// logSoftmaxAt returns log softmax(logits/temperature)[i].
-func logSoftmaxAt(logits []float32, i int, temperature float64) float64 {
-	mx := math.Inf(-1)
-	for _, x := range logits {
-		mx = math.Max(mx, float64(x)/temperature)
-	}
-	var sum float64
-	for _, x := range logits {
-		sum += math.Exp(float64(x)/temperature - mx)
-	}
-	return float64(logits[i])/temperature - mx - math.Log(sum)
 }

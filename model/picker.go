@@ -1,31 +1,37 @@
-package serve
+package model
 
 import (
 	"math"
 	"math/rand/v2"
 	"sort"
-
-	"github.com/ascent-rl/ascent/engine"
-	"github.com/ascent-rl/ascent/model"
 )
 
-// picker chooses tokens from logits exactly as the local engine's sampler does (engine/local
-// sample.go), so a seeded request gives the engine's samples, and reports the log-probs of the
+// Picker chooses tokens from logits, for the local engine's sampler and `ascent serve` alike (so a
+// seeded request to the server gives the engine's samples), and reports the log-probs of the
 // distribution it sampled from: logits/temperature, top-k then top-p filtered, renormalised;
-// greedy (temperature 0) reports the untempered log-softmax. It holds scratch buffers and is
-// used by the scheduler goroutine only.
-type picker struct {
+// greedy (temperature 0) reports the untempered log-softmax. It holds scratch buffers: one
+// goroutine at a time.
+type Picker struct {
 	probs []float64
 	order []int
 }
 
-func newPicker(vocab int) *picker {
-	return &picker{probs: make([]float64, vocab), order: make([]int, vocab)}
+// NewPicker returns a Picker for a vocabulary of vocab tokens.
+func NewPicker(vocab int) *Picker {
+	return &Picker{probs: make([]float64, vocab), order: make([]int, vocab)}
 }
 
-// pick returns the chosen token, its log-prob and, when top > 0, the top most likely tokens of
-// the same distribution, most likely first (fewer when top-k/top-p keep fewer tokens).
-func (s *picker) pick(logits []float32, p engine.SamplingParams, rng *rand.Rand, top int) (int, float32, []model.TokenLogProb) {
+// SamplingParams are the settings Pick reads.
+type SamplingParams struct {
+	Temperature float64 // 0: greedy
+	TopK        int     // 0: off
+	TopP        float64 // 0 or 1: off
+}
+
+// Pick returns the chosen token of logits [V], its log-prob and, when top > 0, the top most
+// likely tokens of the same distribution, most likely first (fewer when top-k/top-p keep fewer).
+// It draws one rng.Float64() when it samples and none when it is greedy.
+func (s *Picker) Pick(logits []float32, p SamplingParams, rng *rand.Rand, top int) (int, float32, []TokenLogProb) {
 	if p.Temperature == 0 || p.TopK == 1 {
 		best := 0
 		for i, x := range logits {
@@ -34,12 +40,12 @@ func (s *picker) pick(logits []float32, p engine.SamplingParams, rng *rand.Rand,
 			}
 		}
 		if p.Temperature == 0 {
-			mx, ls := model.LogSoftmaxStats(logits)
-			return best, float32(float64(logits[best]) - mx - ls), model.TopLogProbs(logits, top)
+			mx, ls := LogSoftmaxStats(logits)
+			return best, float32(float64(logits[best]) - mx - ls), TopLogProbs(logits, top)
 		}
-		var alts []model.TokenLogProb
+		var alts []TokenLogProb
 		if top > 0 {
-			alts = []model.TokenLogProb{{ID: best, LogProb: 0}}
+			alts = []TokenLogProb{{ID: best, LogProb: 0}}
 		}
 		return best, 0, alts // top-k 1: the filtered distribution is a point mass
 	}
@@ -101,19 +107,19 @@ func (s *picker) pick(logits []float32, p engine.SamplingParams, rng *rand.Rand,
 		for i := range tmp {
 			tmp[i] = float32(s.probs[i])
 		}
-		for _, t := range model.TopLogProbs(tmp, top) {
+		for _, t := range TopLogProbs(tmp, top) {
 			ids = append(ids, t.ID)
 		}
 	}
-	alts := make([]model.TokenLogProb, len(ids))
+	alts := make([]TokenLogProb, len(ids))
 	for i, id := range ids {
-		alts[i] = model.TokenLogProb{ID: id, LogProb: float32(math.Log(s.probs[id] / total))}
+		alts[i] = TokenLogProb{ID: id, LogProb: float32(math.Log(s.probs[id] / total))}
 	}
 	return choice, lp, alts
 }
 
 // sortOrder sorts order by probability, ties by token id, so the kept set is deterministic.
-func (s *picker) sortOrder() {
+func (s *Picker) sortOrder() {
 	sort.Slice(s.order, func(a, b int) bool {
 		pa, pb := s.probs[s.order[a]], s.probs[s.order[b]]
 		if pa != pb {
