@@ -19,17 +19,9 @@ const (
 func guard(tool string, a stats.Args) error {
 	switch tool {
 	case "welch_t", "student_t", "mann_whitney":
-		var x, y []float64
-		for i, g := range a.Group {
-			if math.IsNaN(a.X[i]) {
-				continue
-			}
-			switch g {
-			case a.Levels[0]:
-				x = append(x, a.X[i])
-			case a.Levels[1]:
-				y = append(y, a.X[i])
-			}
+		x, y, err := stats.Split(a)
+		if err != nil {
+			return err
 		}
 		if len(x) < minPerGroup || len(y) < minPerGroup {
 			return fmt.Errorf("fewer than %d observed values per group (%d %s, %d %s)", minPerGroup, len(x), a.Levels[0], len(y), a.Levels[1])

@@ -68,8 +68,8 @@ func Lookup(name string) (Tool, error) {
 	return t, nil
 }
 
-// split returns X's values in Levels[0] and Levels[1] of Group, skipping NaN values.
-func split(a Args) (x, y []float64, err error) {
+// Split returns X's values in Levels[0] and Levels[1] of Group, skipping NaN values.
+func Split(a Args) (x, y []float64, err error) {
 	if len(a.X) != len(a.Group) || len(a.X) == 0 {
 		return nil, nil, fmt.Errorf("needs X and Group of equal, non-zero length (got %d and %d)", len(a.X), len(a.Group))
 	}

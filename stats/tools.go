@@ -13,7 +13,7 @@ func init() {
 		}
 		Register(Tool{Name: name, Summary: what + " of X between Levels[0] and Levels[1] of Group; effect = mean difference",
 			Needs: "X, Group, Levels", Run: func(a Args) (Outcome, error) {
-				x, y, err := split(a)
+				x, y, err := Split(a)
 				if err != nil {
 					return Outcome{}, err
 				}
@@ -26,7 +26,7 @@ func init() {
 	}
 	Register(Tool{Name: "mann_whitney", Summary: "Wilcoxon rank-sum (Mann–Whitney U) test of X between two groups (exact when small and untied, else normal with continuity correction); effect = W/(nx·ny), the probability that Levels[0] exceeds Levels[1] (0.5 = no shift)",
 		Needs: "X, Group, Levels", Run: func(a Args) (Outcome, error) {
-			x, y, err := split(a)
+			x, y, err := Split(a)
 			if err != nil {
 				return Outcome{}, err
 			}
