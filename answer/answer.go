@@ -100,7 +100,7 @@ func guard(gold, pred string, opt Options, fromResponse bool) (v Verdict) {
 		}
 		return strictVerdict(gold, pred)
 	}
-	gold, pred = clip(gold), clip(pred)
+	gold, pred = plainText(foldWidth(clip(gold))), plainText(foldWidth(clip(pred)))
 	g, gok := extract(gold, bud)
 	if !gok && strings.TrimSpace(gold) != "" {
 		// a gold answer that reads as prose is a text answer as a whole
@@ -144,6 +144,10 @@ func compareAnswers(g, p string, opt Options, bud *budget) (bool, Status, string
 		if m := choicePrefixRe.FindStringSubmatch(p); m != nil {
 			return m[1] == l, StatusOK, "multiple-choice letter"
 		}
+	}
+	g, p, ok, decided := unitlessValues(g, p, opt.Tolerance, bud)
+	if decided {
+		return ok, StatusOK, "compared with units"
 	}
 	gn, gerr := parse(g, bud)
 	pn, perr := parse(p, bud)

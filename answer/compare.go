@@ -34,6 +34,13 @@ func (c *cmp) eq(a, b *node) bool {
 	if a.String() == b.String() {
 		return true
 	}
+	if a.k == kList && b.k == kList {
+		if sa, ok := solutions(a); ok {
+			if sb, ok := solutions(b); ok {
+				return c.solutionsEq(sa, sb)
+			}
+		}
+	}
 	// Relations against values: x = 5 vs 5, chains x = 2 + 3 = 5.
 	if a.k == kRel && b.k == kRel {
 		return c.relEq(a, b)
@@ -272,36 +279,42 @@ func (c *cmp) scalarEq(a, b *node) bool {
 	if isInf(a) != 0 || isInf(b) != 0 {
 		return isInf(a) == isInf(b)
 	}
+	if constant(a) && constant(b) {
+		// numbers with π or e: sampled below, where the rounding rule applies (3.14 for π)
+	} else if eq, decided := exactEqual(a, b, c.bud); decided {
+		return eq // rational functions: exact, whatever the coefficients' sizes
+	}
 	vars := map[string]bool{}
 	symbols(a, vars)
 	symbols(b, vars)
 	names := sortedKeys(vars)
 	valid := 0
-	for _, pt := range points {
-		e := pointEnv(names, pt)
+	envs, scaled := samplePoints(names)
+	for i, e := range envs {
+		if len(names) == 0 && i > 0 {
+			break
+		}
 		va, ok1 := numeric(a, e, c.bud)
 		vb, ok2 := numeric(b, e, c.bud)
-		if !ok1 || !ok2 {
+		if (!ok1 || !ok2) && !scaled[i] {
 			return false
 		}
-		if !finite(va) || !finite(vb) {
+		if !ok1 || !ok2 || !finite(va) || !finite(vb) {
 			continue
 		}
-		diff := cmplx.Abs(va - vb)
-		scale := math.Max(cmplx.Abs(va), cmplx.Abs(vb))
-		tol := c.opt.Tolerance*scale + 1e-12
-		if c.opt.RoundingMatch && len(names) == 0 {
+		ok := agreeAt(va, vb, 0, 0, c.opt.Tolerance) ||
+			agreeAt(va, vb, magnitude(a, e, c.bud), magnitude(b, e, c.bud), c.opt.Tolerance)
+		if !ok && c.opt.RoundingMatch && len(names) == 0 {
+			// a decimal with ≥ 3 significant digits matches a value it correctly rounds
 			if d := max(da, db); d > 0 && (da > 0) != (db > 0) {
 				lit := a
 				if db > 0 {
 					lit = b
 				}
-				if sigDigits(lit) >= 3 {
-					tol = math.Max(tol, 0.5*math.Pow(10, -float64(d))*(1+1e-9))
-				}
+				ok = sigDigits(lit) >= 3 && cmplx.Abs(va-vb) <= 0.5*math.Pow(10, -float64(d))*(1+1e-9)
 			}
 		}
-		if diff > tol {
+		if !ok {
 			return false
 		}
 		valid++
@@ -321,65 +334,6 @@ func isInf(n *node) int {
 		return -isInf(n.kids[0])
 	}
 	return 0
-}
-
-func hasPM(n *node) bool {
-	if n == nil {
-		return false
-	}
-	if n.k == kPM {
-		return true
-	}
-	if n.k == kList || n.k == kSet {
-		return false // handled per member
-	}
-	for _, k := range n.kids {
-		if hasPM(k) {
-			return true
-		}
-	}
-	return false
-}
-
-// expandPM returns the values of an expression with ± signs (at most 16).
-func expandPM(n *node) []*node {
-	if !hasPM(n) {
-		return []*node{n}
-	}
-	if n.k == kPM {
-		var out []*node
-		for _, b := range expandPM(n.kids[1]) {
-			if n.kids[0] == nil {
-				out = append(out, b, mk(kNeg, b))
-				continue
-			}
-			for _, a := range expandPM(n.kids[0]) {
-				out = append(out, flat(kAdd, a, b), flat(kAdd, a, mk(kNeg, b)))
-			}
-		}
-		return capN(out)
-	}
-	outs := []*node{{k: n.k, val: n.val, dec: n.dec, name: n.name, ops: n.ops, open: n.open, close: n.close, cols: n.cols}}
-	for _, k := range n.kids {
-		alts := expandPM(k)
-		var next []*node
-		for _, o := range outs {
-			for _, a := range alts {
-				cp := *o
-				cp.kids = append(append([]*node{}, o.kids...), a)
-				next = append(next, &cp)
-			}
-		}
-		outs = capN(next)
-	}
-	return outs
-}
-
-func capN(n []*node) []*node {
-	if len(n) > 16 {
-		return n[:16]
-	}
-	return n
 }
 
 // textKey normalizes a text answer: case, spaces, braces, parentheses and punctuation dropped,

@@ -232,6 +232,9 @@ func ipow(a complex128, k int) complex128 {
 func function(n *node, e env, bud *budget) (complex128, bool) {
 	args := make([]complex128, len(n.kids))
 	for i, c := range n.kids {
+		if i == 0 && isTrig(n.name) && hasDeg(c) {
+			c = radians(c) // \sin(90^\circ - x): degree signs inside are π/180
+		}
 		v, ok := numeric(c, e, bud)
 		if !ok {
 			return nan, false
@@ -242,9 +245,6 @@ func function(n *node, e env, bud *budget) (complex128, bool) {
 		return nan, false
 	}
 	x := args[0]
-	if isTrig(n.name) && n.kids[0].k == kFunc && n.kids[0].name == "deg" {
-		x *= math.Pi / 180 // \sin 60^\circ
-	}
 	if strings.HasPrefix(n.name, "fn:") {
 		// An unknown function: a fixed pseudo-random smooth function per name, so f(x) = f(x)
 		// but f(x) ≠ f(y), f(2) ≠ f(3) and f(x) ≠ f·x.
@@ -328,6 +328,38 @@ func function(n *node, e env, bud *budget) (complex128, bool) {
 		return complex(best, 0), true
 	}
 	return nan, false
+}
+
+// hasDeg reports whether n contains a degree sign (outside nested functions).
+func hasDeg(n *node) bool {
+	if n.k == kFunc && n.name == "deg" {
+		return true
+	}
+	if n.k == kFunc {
+		return false
+	}
+	for _, k := range n.kids {
+		if hasDeg(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// radians rewrites every v° in n (outside nested functions) as v·π/180.
+func radians(n *node) *node {
+	if n.k == kFunc && n.name == "deg" {
+		return mk(kMul, n.kids[0], mk(kDiv, sym("pi"), num(big.NewRat(180, 1))))
+	}
+	if n.k == kFunc || len(n.kids) == 0 {
+		return n
+	}
+	cp := *n
+	cp.kids = make([]*node, len(n.kids))
+	for i, k := range n.kids {
+		cp.kids[i] = radians(k)
+	}
+	return &cp
 }
 
 func isTrig(name string) bool {

@@ -280,6 +280,11 @@ func extract(s string, bud *budget) (string, bool) {
 			return a, true
 		}
 	}
+	if a, ok := foreignAnswer(s, lower); ok {
+		if a2, ok := fromSnippet(a); ok {
+			return a2, true
+		}
+	}
 	if h := findFirst(hopeRe, s); h != nil && h[0] > 0 {
 		s = s[:h[0]]
 	}
@@ -351,35 +356,6 @@ func segmentsCover(s string, sg []segment) bool {
 		}
 	}
 	return true
-}
-
-// asciiLower lower-cases ASCII letters only, so byte offsets are preserved.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 32
-		}
-	}
-	return string(b)
-}
-
-// lastMarker returns the offset just after the last occurrence of any marker in lower (and
-// after a following colon and spaces), or -1.
-func lastMarker(lower string, markers ...string) int {
-	best, end := -1, -1
-	for _, m := range markers {
-		if i := strings.LastIndex(lower, m); i > best {
-			best, end = i, i+len(m)
-		}
-	}
-	if best < 0 {
-		return -1
-	}
-	for end < len(lower) && (lower[end] == ' ' || lower[end] == ':' || lower[end] == '\n') {
-		end++
-	}
-	return end
 }
 
 // findFirst is hopeRe's prefiltered FindStringIndex.

@@ -78,3 +78,80 @@ func FuzzParse(f *testing.F) {
 		StrictExtract(s)
 	})
 }
+
+var unitSeeds = []string{
+	"m", "km/h", `\mathrm{m\,s^{-1}}`, `\text{m}\cdot\text{s}^{-1}`, "m·s⁻¹", `\,\mathrm{J}`, `\text{\AA}`,
+	`^{\circ}\mathrm{C}`, `M_{\odot}`, `\frac{GV}{m}`, `W/(m^2 \mathrm{K})`, "g/s^2", `\mu\mathrm{m}`,
+	"((((m", "m^{1/2}", "m^{-", "M_{", `\frac{`, "°", "千克", "%", "kg m^2 s^-2", "1/s",
+}
+
+// FuzzUnit checks the unit parser and the value/unit splitter: no panic, bounded time, and a
+// parsed unit converts to itself as the identity.
+func FuzzUnit(f *testing.F) {
+	for _, s := range unitSeeds {
+		f.Add(s, "5.31")
+	}
+	f.Add("cm", `5.31\times10^{-9}`)
+	f.Add("", "-18")
+	f.Fuzz(func(t *testing.T, unit, value string) {
+		start := time.Now()
+		if u, err := ParseUnit(unit); err == nil {
+			if x, err := u.Convert(2.5, u); err != nil || x-2.5 > 1e-9 || 2.5-x > 1e-9 {
+				t.Fatalf("%q does not convert to itself: %v %v", unit, x, err)
+			}
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					if _, ok := r.(errBudget); !ok {
+						t.Fatalf("parseQuantity(%q) panicked: %v", value+" "+unit, r)
+					}
+				}
+			}()
+			parseQuantity(value+` \ `+unit, newBudget(100*time.Millisecond))
+		}()
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("%q %q took %v", unit, value, d)
+		}
+	})
+}
+
+// FuzzPhysics checks multi-box grading: one verdict per gold with a valid status, a score in
+// [0, 1], no panic, bounded time.
+func FuzzPhysics(f *testing.F) {
+	f.Add(`so \boxed{2}\ \mathrm{m} and \boxed{3} s。`, "2", "m", "3")
+	f.Add(`\boxed{A, D}`, "A, D", "", "B")
+	f.Add(`\boxed{x = 1}\boxed{`, `x = 1`, "", "y > 2")
+	f.Add(`\boxed{\boxed{}}}`, "[1, 2]", `$^{\circ}\mathrm{C}$`, "")
+	types := []AnswerType{TypeNumerical, TypeExpression, TypeEquation, TypeInequality, TypeChoice}
+	f.Fuzz(func(t *testing.T, response, gold1, unit, gold2 string) {
+		start := time.Now()
+		opt := DefaultOptions()
+		opt.Deadline = 100 * time.Millisecond
+		golds := []PhysicsGold{
+			{Answer: gold1, Unit: unit, Type: types[len(response)%len(types)]},
+			{Answer: gold2, Type: types[len(gold2)%len(types)]},
+		}
+		r := GradePhysics(response, golds, opt)
+		if len(r.Verdicts) != 2 || r.Score < 0 || r.Score > 1 {
+			t.Fatalf("result %+v", r)
+		}
+		for _, v := range r.Verdicts {
+			switch v.Status {
+			case StatusOK, StatusUnparsable, StatusTimeout:
+			case StatusError:
+				if _, err := goldUnit(unit); err == nil {
+					t.Fatalf("error verdict %+v with a known unit", v)
+				}
+			default:
+				t.Fatalf("status %q", v.Status)
+			}
+			if v.Correct && v.Status != StatusOK {
+				t.Fatalf("correct verdict with status %q", v.Status)
+			}
+		}
+		if d := time.Since(start); d > 4*opt.Deadline+2*time.Second {
+			t.Fatalf("took %v", d)
+		}
+	})
+}

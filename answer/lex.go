@@ -82,6 +82,9 @@ func (lx *lexer) run() {
 		case strings.HasPrefix(s[lx.pos:], "°"):
 			lx.emit(tOp, "°")
 			lx.pos += len("°")
+		case c == '*' && lx.pos+1 < len(s) && s[lx.pos+1] == '*':
+			lx.emit(tOp, "^") // Python's x**2
+			lx.pos += 2
 		case strings.IndexByte("+-*/^_()[]{},;:|&'", c) >= 0:
 			lx.emit(tOp, string(c))
 			lx.pos++
@@ -93,77 +96,6 @@ func (lx *lexer) run() {
 			}
 		}
 	}
-}
-
-// number reads digits with thousands grouping, a decimal part and an exponent.
-func (lx *lexer) number() {
-	s := lx.src
-	start := lx.pos
-	var b strings.Builder
-	for lx.pos < len(s) && isDigit(s[lx.pos]) {
-		lx.pos++
-	}
-	intPart := s[start:lx.pos]
-	b.WriteString(intPart)
-	// Thousands grouping: 1,234,567 (groups of exactly three digits, first group 1-3 digits).
-	if len(intPart) >= 1 && len(intPart) <= 3 && !(intPart[0] == '0') {
-		for lx.pos+3 < len(s)+0 && s[lx.pos] == ',' && lx.pos+4 <= len(s) &&
-			isDigit(s[lx.pos+1]) && isDigit(s[lx.pos+2]) && isDigit(s[lx.pos+3]) &&
-			(lx.pos+4 == len(s) || !isDigit(s[lx.pos+4])) {
-			b.WriteString(s[lx.pos+1 : lx.pos+4])
-			lx.pos += 4
-		}
-		if lx.pos+4 == len(s) && s[lx.pos] == ',' && isDigit(s[lx.pos+1]) && isDigit(s[lx.pos+2]) && isDigit(s[lx.pos+3]) {
-			b.WriteString(s[lx.pos+1 : lx.pos+4])
-			lx.pos += 4
-		}
-	}
-	// Thin-space grouping: 11 111 111 100 (left by \! and {,} removal).
-	if len(intPart) >= 1 && len(intPart) <= 3 {
-		for lx.pos+4 <= len(s) && s[lx.pos] == ' ' && isDigit(s[lx.pos+1]) && isDigit(s[lx.pos+2]) && isDigit(s[lx.pos+3]) &&
-			(lx.pos+4 == len(s) || !isDigit(s[lx.pos+4]) && s[lx.pos+4] != '.') {
-			b.WriteString(s[lx.pos+1 : lx.pos+4])
-			lx.pos += 4
-		}
-	}
-	// Decimal comma after a leading zero: 0,111 (not inside a bracket or list: (0,125)).
-	prevOpen := len(lx.out) > 0 && (lx.out[len(lx.out)-1].s == "(" || lx.out[len(lx.out)-1].s == "[" || lx.out[len(lx.out)-1].s == ",")
-	if intPart == "0" && !prevOpen && lx.pos+3 < len(s) && s[lx.pos] == ',' && isDigit(s[lx.pos+1]) && isDigit(s[lx.pos+2]) && isDigit(s[lx.pos+3]) {
-		lx.pos++
-		b.WriteByte('.')
-		for lx.pos < len(s) && isDigit(s[lx.pos]) {
-			b.WriteByte(s[lx.pos])
-			lx.pos++
-		}
-	}
-	if lx.pos+1 < len(s) && s[lx.pos] == '.' && isDigit(s[lx.pos+1]) {
-		b.WriteByte('.')
-		lx.pos++
-		for lx.pos < len(s) && isDigit(s[lx.pos]) {
-			b.WriteByte(s[lx.pos])
-			lx.pos++
-		}
-	} else if lx.pos < len(s) && s[lx.pos] == '.' && (lx.pos+1 == len(s) || s[lx.pos+1] == ' ') {
-		lx.pos++ // "1000." trailing period
-	}
-	// Scientific notation: 9e11, 1.5E-3 (digits must follow directly).
-	if lx.pos+1 < len(s) && (s[lx.pos] == 'e' || s[lx.pos] == 'E') {
-		j := lx.pos + 1
-		if j < len(s) && (s[j] == '-' || s[j] == '+') {
-			j++
-		}
-		if j < len(s) && isDigit(s[j]) {
-			k := j
-			for k < len(s) && isDigit(s[k]) {
-				k++
-			}
-			if k == len(s) || !isLetter(s[k]) {
-				b.WriteString("e" + s[lx.pos+1:k])
-				lx.pos = k
-			}
-		}
-	}
-	lx.emit(tNum, b.String())
 }
 
 var sepWords = map[string]bool{"and": true, "or": true}
@@ -191,6 +123,10 @@ func (lx *lexer) letters() {
 	}
 	lw := strings.ToLower(w)
 	switch {
+	case w == "pi":
+		lx.emit(tIdent, "pi") // sympy's pi
+	case w == "oo":
+		lx.emit(tIdent, "inf") // sympy's infinity
 	case funcNames[lw] && lw == w:
 		lx.emit(tFunc, w)
 	case sepWords[lw]:
@@ -363,10 +299,25 @@ func (lx *lexer) command() {
 			if strings.HasPrefix(name, "qquad") {
 				lx.pos = start + 5
 			}
+		} else if k := gluedPrefix(name); k > 0 {
+			// \pit is \pi t: a known symbol glued to a one- or two-letter variable
+			lx.sub(`\` + name[:k] + " " + name[k:])
 		} else {
 			lx.emit(tIdent, `\`+name)
 		}
 	}
+}
+
+// gluedPrefix returns the length of a Greek letter, \pi, \cdot or \times at the start of an
+// unknown command name followed by one or two more letters, or 0.
+func gluedPrefix(name string) int {
+	for k := len(name) - 1; k >= 2 && len(name)-k <= 2; k-- {
+		p := name[:k]
+		if greek[p] || p == "pi" || p == "cdot" || p == "times" {
+			return k
+		}
+	}
+	return 0
 }
 
 // looksNumeric reports whether a \text{} argument is a number ("13", "-2.5").

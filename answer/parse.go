@@ -33,7 +33,7 @@ func parse(s string, bud *budget) (n *node, err error) {
 	if len(s) > MaxAnswerLen {
 		return nil, fmt.Errorf("%w: answer longer than %d bytes", errParse, MaxAnswerLen)
 	}
-	p := &parser{toks: lex(s, bud), bud: bud}
+	p := &parser{toks: lex(plainText(s), bud), bud: bud}
 	defer func() {
 		if r := recover(); r != nil {
 			if pe, ok := r.(parseErr); ok {
@@ -199,7 +199,7 @@ func (p *parser) startsPrimary() bool {
 	case tCmd:
 		return k.s == "frac" || k.s == "sqrt" || k.s == "binom" || k.s == "begmat" || k.s == "sum" || k.s == "prod"
 	case tOp:
-		return k.s == "(" || k.s == "[" || k.s == `\{` || k.s == "|" && p.abs == 0 || k.s == "|lfloor" || k.s == "|lceil"
+		return k.s == "(" || k.s == "[" || k.s == "{" || k.s == `\{` || k.s == "|" && p.abs == 0 || k.s == "|lfloor" || k.s == "|lceil"
 	}
 	return false
 }

@@ -48,6 +48,11 @@ func (p *parser) postfixless() *node {
 		p.advance()
 		return p.mk(mk(kNeg, p.primary()))
 	}
+	if k := p.peek(); k.t == tIdent {
+		// x_p^2 is (x_p)^2: the subscript does not take the power
+		p.advance()
+		return p.mk(sym(k.s))
+	}
 	return p.primary()
 }
 
@@ -83,7 +88,10 @@ func (p *parser) primary() *node {
 		return p.mk(n)
 	case tIdent:
 		s := p.postfix(p.mk(sym(k.s)))
-		if s.k == kSym && p.is(tOp, "(") && (funcLetters[k.s] || p.constantArgs()) {
+		if inv := inverseName(s); inv != "" && p.is(tOp, "(") {
+			s = p.mk(sym(inv)) // f^{-1}(x): the inverse function is a function of its own
+		}
+		if s.k == kSym && p.is(tOp, "(") && (funcLetters[s.name] || funcLetters[strings.TrimSuffix(s.name, "^-1")] || p.constantArgs()) {
 			// f(x), I(0): application of an unknown function, not a product
 			p.advance()
 			a := p.commaList(false)
@@ -156,6 +164,17 @@ func expTooBig(s string) bool {
 	i := strings.IndexAny(s, "eE")
 	e := strings.TrimLeft(s[i+1:], "+-")
 	return len(e) > 4
+}
+
+// inverseName is "f^-1" for f^{-1} with a function letter f, else "".
+func inverseName(n *node) string {
+	if n.k != kPow || n.kids[0].k != kSym || !funcLetters[n.kids[0].name] {
+		return ""
+	}
+	if e := n.kids[1]; e.k == kNeg && isInt(e.kids[0]) && e.kids[0].val.Cmp(big.NewRat(1, 1)) == 0 {
+		return n.kids[0].name + "^-1"
+	}
+	return ""
 }
 
 // funcLetters are the names that denote functions when followed by parentheses.
@@ -242,6 +261,10 @@ func (p *parser) function(name string) *node {
 		p.expect(tOp, ")")
 	} else if a == nil {
 		a = p.expr(precMul)
+		// \cos 2x is cos(2x): juxtaposed numbers and letters stay in the argument
+		for k := p.peek(); k.t == tIdent && a.k != kText; k = p.peek() {
+			a = p.mk(flat(kMul, a, p.expr(precMul)))
+		}
 	}
 	args := []*node{a}
 	if a.k == kList {

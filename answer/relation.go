@@ -1,7 +1,6 @@
 package answer
 
 import (
-	"math"
 	"math/cmplx"
 	"strings"
 )
@@ -154,6 +153,10 @@ func (c *cmp) relEq(a, b *node) bool {
 				return true
 			}
 		}
+		if oa == "=" && dependentName(la) && dependentName(lb) && (la.k == kFunc || lb.k == kFunc) {
+			// f(x) = 2x + 3, g(x) = 2x + 3 and y = 2x + 3 name the same function
+			return c.eq(ra, rb)
+		}
 		if oa == "in" {
 			return false
 		}
@@ -214,18 +217,27 @@ func reduceChain(r *node) *node {
 // proportional checks d1 = k·d2 for a constant k ≠ 0 (k > 0 when anySign is false) by
 // evaluation at random points.
 func (c *cmp) proportional(d1, d2 *node, anySign bool) bool {
+	if !constant(d1) || !constant(d2) {
+		if prop, sign, decided := exactRatio(d1, d2, c.bud); decided {
+			// rational functions: exact (x = 10^5 L/(0.007c^2) is not x = -10^14 L/(7c^2))
+			return prop && (sign == 0 || anySign || sign > 0)
+		}
+	}
 	vars := map[string]bool{}
 	symbols(d1, vars)
 	symbols(d2, vars)
 	names := sortedKeys(vars)
 	var ratio complex128
 	valid := 0
-	for _, pt := range points {
-		e := pointEnv(names, pt)
+	envs, scaled := samplePoints(names)
+	for i, e := range envs {
 		v1, ok1 := numeric(d1, e, c.bud)
 		v2, ok2 := numeric(d2, e, c.bud)
 		if !ok1 || !ok2 || !finite(v1) || !finite(v2) {
 			continue
+		}
+		if scaled[i] && (cmplx.Abs(v1) < 1e-12 || cmplx.Abs(v2) < 1e-12 || valid == 0) {
+			continue // a scaled point only tests the ratio found at the ordinary points
 		}
 		if cmplx.Abs(v2) < 1e-12 || cmplx.Abs(v1) < 1e-12 {
 			if cmplx.Abs(v2) < 1e-12 && cmplx.Abs(v1) < 1e-12 {
@@ -237,7 +249,7 @@ func (c *cmp) proportional(d1, d2 *node, anySign bool) bool {
 		r := v1 / v2
 		if valid == 0 || ratio == 0 {
 			ratio = r
-		} else if cmplx.Abs(r-ratio) > 1e-9*math.Max(1, cmplx.Abs(ratio)) {
+		} else if cmplx.Abs(r-ratio) > 1e-9*cmplx.Abs(ratio) {
 			return false
 		}
 		valid++

@@ -1,14 +1,17 @@
 package main
 
-// ascent verify: measure the math verifier against labelled cases, or judge one pair.
+// ascent verify: measure the math and physics verifier against labelled cases, or judge one pair.
 //
 //	ascent verify --cases ../shared/testdata/verify/cases.jsonl [--tier core] [--mode strict] [--json]
+//	ascent verify --cases ../shared/testdata/physics/cases.jsonl --json
 //	ascent verify --gold '\frac{1}{2}' --pred 'so the answer is $\boxed{0.5}$'
+//	ascent verify --type 'Numerical Value' --unit m --gold '5.31\times10^{-11}' --pred '\boxed{0.0531}\ \mathrm{nm}'
 
 import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -20,16 +23,19 @@ import (
 func init() {
 	var (
 		casesPath, mode, tier, gold, pred string
+		answerType, unit                  string
 		asJSON                            bool
-		maxRows                           int
+		maxRows, passes                   int
 	)
 	cmd := &cobra.Command{
 		Use:   "verify",
-		Short: "Check the math verifier against labelled cases (accuracy, disagreements, latency) or judge one pair",
+		Short: "Check the math and physics verifier against labelled cases (accuracy, disagreements, latency) or judge one pair",
 		Long: `verify reads a JSONL file whose lines carry "gold", "pred" (a response or a bare answer) and
-optionally "expected" (the label) and "tier"; other fields are ignored. It prints accuracy, false
-accepts and rejects, a table of disagreements, throughput and p50/p99 latency (one goroutine).
-Without labels it prints each verdict. --gold/--pred judges a single pair.`,
+optionally "expected" (the label) and "tier"; a line with "answer_type" (and "gold_unit") is a
+physics case (../shared/testdata/physics/cases.jsonl) compared by its answer type and unit; other
+fields are ignored. It prints accuracy, false accepts and rejects overall and per answer_type, a
+table of disagreements, throughput and p50/p99 latency (one goroutine). Without labels it prints
+each verdict. --gold/--pred judges a single pair (a physics one with --type and --unit).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opt := answer.DefaultOptions()
@@ -45,7 +51,17 @@ Without labels it prints each verdict. --gold/--pred judges a single pair.`,
 				if gold == "" && pred == "" {
 					return fmt.Errorf("give --cases FILE.jsonl, or --gold and --pred")
 				}
-				v := answer.Verify(gold, pred, opt)
+				var v answer.Verdict
+				if answerType != "" || unit != "" {
+					t, err := answer.ParseAnswerType(answerType)
+					if err != nil {
+						return fmt.Errorf("--type: %w", err)
+					}
+					g := []answer.PhysicsGold{{Answer: gold, Unit: unit, Type: t}}
+					v = answer.GradePhysics(pred, g, opt).Verdicts[0]
+				} else {
+					v = answer.Verify(gold, pred, opt)
+				}
 				if asJSON {
 					return json.NewEncoder(out).Encode(v)
 				}
@@ -68,7 +84,7 @@ Without labels it prints each verdict. --gold/--pred judges a single pair.`,
 				}
 				cases = kept
 			}
-			r := answer.Run(cases, opt)
+			r := answer.RunPasses(cases, opt, passes)
 			if asJSON {
 				return json.NewEncoder(out).Encode(r)
 			}
@@ -82,8 +98,11 @@ Without labels it prints each verdict. --gold/--pred judges a single pair.`,
 	f.StringVar(&tier, "tier", "", "only cases whose tier field equals this (core, policy, synthetic)")
 	f.StringVar(&gold, "gold", "", "gold answer, for a single pair")
 	f.StringVar(&pred, "pred", "", "response or predicted answer, for a single pair")
+	f.StringVar(&answerType, "type", "", `physics answer type for a single pair ("Numerical Value", "Expression", "Equation", "Inequality", "Multiple Choice")`)
+	f.StringVar(&unit, "unit", "", "physics gold unit for a single pair (m, km/h, eV, ...)")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object instead of the report")
 	f.IntVar(&maxRows, "max-rows", 50, "most disagreement (or verdict) rows printed")
+	f.IntVar(&passes, "passes", 1, "time every case this many times and report its fastest pass (filters a busy machine's preemptions)")
 	rootCmd.AddCommand(cmd)
 }
 
@@ -125,6 +144,25 @@ func printReport(w io.Writer, r answer.Report, maxRows int) {
 		fmt.Fprintf(w, ", labelled %d: accuracy %.4f (%d agree), false accepts %d, false rejects %d",
 			r.Labelled, r.Accuracy, r.Agree, r.FalseAccepts, r.FalseRejects)
 	}
+	if len(r.ByType) > 1 || r.ByType["math"] == nil && len(r.ByType) > 0 {
+		types := make([]string, 0, len(r.ByType))
+		for t := range r.ByType {
+			types = append(types, t)
+		}
+		sort.Strings(types)
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+		fmt.Fprintln(tw, "answer_type\tcases\taccuracy\tfalse accepts\tfalse rejects")
+		for _, t := range types {
+			tr := r.ByType[t]
+			fmt.Fprintf(tw, "%s\t%d\t%.4f\t%d\t%d\n", t, tr.Labelled, tr.Accuracy, tr.FalseAccepts, tr.FalseRejects)
+		}
+		tw.Flush()
+	}
 	fmt.Fprintf(w, "\nstatuses: timeouts %d, errors %d, unparsable %d\n", r.Timeouts, r.Errors, r.Unparsable)
-	fmt.Fprintf(w, "throughput %.0f cases/s on one goroutine, latency p50 %.3f ms, p99 %.3f ms\n", r.CasesPerSec, r.P50ms, r.P99ms)
+	fmt.Fprintf(w, "throughput %.0f cases/s on one goroutine, latency p50 %.3f ms, p99 %.3f ms", r.CasesPerSec, r.P50ms, r.P99ms)
+	if r.Passes > 1 {
+		fmt.Fprintf(w, " (fastest of %d passes per case)", r.Passes)
+	}
+	fmt.Fprintln(w)
 }
