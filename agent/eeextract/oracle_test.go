@@ -54,7 +54,11 @@ type arg struct {
 }
 
 // detect replies with the gold events whose type is among the prompt's candidates.
-func (o oracle) detect(t *testing.T, prompt string) string {
+func (o oracle) detect(t *testing.T, prompt string) string { return o.detectAs(t, prompt, nil) }
+
+// detectAs is detect with some events' types replaced: swap maps "id@start" of a gold trigger to
+// the type to report instead ("" to leave the event out).
+func (o oracle) detectAs(t *testing.T, prompt string, swap map[string]string) string {
 	s := o.sentence(t, prompt)
 	listed := map[string]bool{}
 	for _, m := range reCand.FindAllStringSubmatch(prompt, -1) {
@@ -62,6 +66,9 @@ func (o oracle) detect(t *testing.T, prompt string) string {
 	}
 	out := []map[string]any{}
 	for _, e := range s.Events {
+		if typ, ok := swap[s.ID+"@"+strconv.Itoa(e.Trigger.Start)]; ok {
+			e.Type = typ
+		}
 		if listed[e.Type] {
 			out = append(out, map[string]any{"type": e.Type, "trigger": span{e.Trigger.Text, e.Trigger.Start}})
 		}
@@ -149,5 +156,40 @@ func newSession(t *testing.T, url, model, workflow string) *agent.Session {
 	return agent.NewSession(c, tr, agent.Budget{})
 }
 
-var _ = agenttest.Answer{}
-var _ = strings.Contains
+var (
+	reOption  = regexp.MustCompile(`(?m)^([A-Z])\. ([^:\n]+)`)
+	rePersona = regexp.MustCompile(`^You are annotator (\w+)\.`)
+)
+
+// refine answers a refinement question with the option named want, or the gold type when want
+// is "".
+func (o oracle) refine(t *testing.T, prompt, want string) string {
+	if want == "" {
+		s := o.sentence(t, prompt)
+		sm := reTrigger.FindStringSubmatch(prompt)
+		want = NoneOfThese
+		for _, e := range s.Events {
+			if sm != nil && strconv.Itoa(e.Trigger.Start) == sm[1] {
+				want = e.Type
+			}
+		}
+	}
+	for _, m := range reOption.FindAllStringSubmatch(prompt, -1) {
+		if m[2] == want {
+			return `{"answer": "` + m[1] + `"}`
+		}
+	}
+	t.Errorf("option %q not offered in %q", want, prompt)
+	return `{"answer": "Z"}`
+}
+
+// annotatorOf reads the persona "You are annotator a1." that starts a prompt.
+func annotatorOf(c agenttest.Call) string {
+	if m := rePersona.FindStringSubmatch(c.Messages[0].Content); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// roleOf is the role half of a call's header.
+func roleOf(c agenttest.Call) string { _, r, _ := strings.Cut(c.Role, "/"); return r }

@@ -1,0 +1,380 @@
+package eeextract
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/ascent-rl/ascent/agent"
+	"github.com/ascent-rl/ascent/ee"
+)
+
+// Roles of the annotation calls (headers "<workflow>/refine", "/recheck" and "/escalate").
+const (
+	RoleRefine   = "refine"
+	RoleRecheck  = "recheck"
+	RoleEscalate = "escalate"
+)
+
+// AnnotateWorkflow names the embedded templates of the annotation calls (agent/prompts/eemt).
+const AnnotateWorkflow = "eemt"
+
+// NoneOfThese is the last option of every type-refinement question.
+const NoneOfThese = "none of these"
+
+// Annotator is one voter: a name ("a1") and an extractor on its own endpoint, model and persona.
+type Annotator struct {
+	Name      string     // its name in votes.jsonl
+	Extractor *Extractor // its session, candidate recall, partitions and persona
+}
+
+// Collab is EEMT's collaborative annotation: every annotator extracts; trigger spans whose type no
+// majority agrees on are re-voted as a multiple-choice question (the voted types and "none of
+// these") put to every annotator; a re-vote with no majority (e.g. a 3-way split) goes to the
+// stronger model when one is configured; each annotator then re-checks its arguments of the kept
+// events against the span rules, and ee.MajorityVote gives the final annotation.
+type Collab struct {
+	Annotators []Annotator    // at least 2 (3 for a majority that can break a 1-1 tie)
+	Escalate   *agent.Session // the stronger model for strong disagreements (nil: left unresolved)
+	Prompts    agent.Prompts  // refine.tmpl and recheck.tmpl (workflow "eemt")
+	Ontology   *ee.Ontology   // the event types
+	Parallel   int            // sentences annotated at once (default 2)
+}
+
+// Run annotates every sentence (their own events are ignored) and returns the outcomes in input
+// order. A call that fails after its retries ends the run; the traces let a rerun resume.
+func (c *Collab) Run(ctx context.Context, sents []ee.Sentence) ([]Annotation, AnnotateStats, error) {
+	for _, a := range c.Annotators {
+		if err := a.Extractor.defaults(); err != nil {
+			return nil, AnnotateStats{}, fmt.Errorf("annotator %s: %w", a.Name, err)
+		}
+	}
+	out := make([]Annotation, len(sents))
+	var (
+		mu    sync.Mutex
+		total AnnotateStats
+		first error
+		wg    sync.WaitGroup
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, max(c.Parallel, 1))
+	if c.Parallel == 0 {
+		sem = make(chan struct{}, 2)
+	}
+	for i := range sents {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			a, st, err := c.Sentence(ctx, i+1, sents[i])
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if first == nil {
+					first = fmt.Errorf("eeextract: sentence %s: %w", sents[i].ID, err)
+					cancel()
+				}
+				return
+			}
+			out[i] = a
+			total.add(st)
+		}()
+	}
+	wg.Wait()
+	return out, total, first
+}
+
+// prompts returns the templates, workflow "eemt" unless set.
+func (c *Collab) prompts() agent.Prompts {
+	p := c.Prompts
+	if p.Workflow == "" {
+		p.Workflow = AnnotateWorkflow
+	}
+	return p
+}
+
+func (s *AnnotateStats) add(o AnnotateStats) {
+	s.Sentences += o.Sentences
+	s.Extraction.add(o.Extraction)
+	s.Ties += o.Ties
+	s.Revoted += o.Revoted
+	s.Escalated += o.Escalated
+	s.ByEscalate += o.ByEscalate
+	s.Unsettled += o.Unsettled
+	s.Rechecks += o.Rechecks
+	s.Malformed += o.Malformed
+	s.Kept += o.Kept
+	s.Unresolved += o.Unresolved
+}
+
+// Resolution is one re-voted trigger span.
+type Resolution struct {
+	Trigger ee.Span           `json:"trigger"` // the span
+	Options []string          `json:"options"` // the choices, "none of these" last
+	Answers map[string]string `json:"answers"` // annotator → chosen option ("" when unparsable)
+	Winner  string            `json:"winner"`  // the settled option ("" when unsettled)
+	By      string            `json:"by"`      // "revote", "escalation" or "" (unsettled)
+}
+
+// Annotation is one sentence's outcome.
+type Annotation struct {
+	ID          string       `json:"id"`          // sentence id
+	Text        string       `json:"text"`        // sentence
+	Votes       []ee.Vote    `json:"votes"`       // each annotator's events after refinement and re-check
+	Majority    ee.Majority  `json:"majority"`    // the final vote (kept events and what is still unresolved)
+	Resolutions []Resolution `json:"resolutions"` // the re-voted spans
+}
+
+// AnnotateStats count what an annotation run did.
+type AnnotateStats struct {
+	Sentences  int   `json:"sentences"`  // sentences annotated
+	Extraction Stats `json:"extraction"` // the annotators' extraction, summed
+	Ties       int   `json:"ties"`       // trigger spans re-voted
+	Revoted    int   `json:"revoted"`    // settled by the re-vote's majority
+	Escalated  int   `json:"escalated"`  // sent to the stronger model
+	ByEscalate int   `json:"settled_by_escalation"`
+	Unsettled  int   `json:"unsettled"`  // ties neither settled
+	Rechecks   int   `json:"rechecks"`   // re-check calls
+	Malformed  int   `json:"malformed"`  // refine, escalate and re-check replies with no usable JSON
+	Kept       int   `json:"kept"`       // events in the final annotation
+	Unresolved int   `json:"unresolved"` // entries left unresolved by the final vote
+}
+
+// Sentence annotates one sentence; round numbers its calls in the traces.
+func (c *Collab) Sentence(ctx context.Context, round int, s ee.Sentence) (Annotation, AnnotateStats, error) {
+	if len(c.Annotators) < 2 {
+		return Annotation{}, AnnotateStats{}, errors.New("eeextract: collaborative annotation needs at least 2 annotators")
+	}
+	st := AnnotateStats{Sentences: 1}
+	votes := make([]ee.Vote, len(c.Annotators))
+	err := c.each(func(i int, a Annotator) (Stats, error) {
+		evs, xs, err := a.Extractor.Sentence(ctx, round, s)
+		votes[i] = ee.Vote{ID: s.ID, Annotator: a.Name, Events: evs}
+		return xs, err
+	}, &st)
+	if err != nil {
+		return Annotation{}, st, err
+	}
+	out := Annotation{ID: s.ID, Text: s.Text, Resolutions: []Resolution{}}
+	for _, u := range ee.MajorityVote(s.ID, votes).Unresolved {
+		if u.Kind != "type" {
+			continue
+		}
+		res, err := c.refine(ctx, round, s.Text, u, &st)
+		if err != nil {
+			return Annotation{}, st, err
+		}
+		out.Resolutions = append(out.Resolutions, res)
+		if res.Winner != "" {
+			c.apply(votes, u.Trigger, res.Winner)
+		}
+	}
+	kept := map[[2]int]string{}
+	for _, e := range ee.MajorityVote(s.ID, votes).Events {
+		kept[[2]int{e.Trigger.Start, e.Trigger.End}] += e.Type + "\x00"
+	}
+	err = c.each(func(i int, a Annotator) (Stats, error) {
+		var xs Stats
+		for j, e := range votes[i].Events {
+			if !strings.Contains(kept[[2]int{e.Trigger.Start, e.Trigger.End}], e.Type+"\x00") {
+				continue
+			}
+			t := c.Ontology.Lookup(e.Type)
+			prompt, err := c.prompts().Render(RoleRecheck, map[string]any{"Persona": a.Extractor.Persona, "Text": s.Text,
+				"Type": t, "Trigger": e.Trigger, "Arguments": e.Arguments})
+			if err != nil {
+				return xs, err
+			}
+			before := xs.Malformed
+			args, err := a.Extractor.parseArgs(ctx, RoleRecheck, round, prompt, s.Text, t, &xs)
+			if err != nil {
+				return xs, err
+			}
+			if xs.Malformed == before { // an unusable re-check keeps the annotator's spans
+				votes[i].Events[j].Arguments = args
+			}
+		}
+		return xs, nil
+	}, &st)
+	if err != nil {
+		return Annotation{}, st, err
+	}
+	for i := range votes {
+		ee.SortEvents(votes[i].Events)
+	}
+	out.Votes = votes
+	out.Majority = ee.MajorityVote(s.ID, votes)
+	st.Kept, st.Unresolved = len(out.Majority.Events), len(out.Majority.Unresolved)
+	return out, st, nil
+}
+
+// each runs fn for every annotator at once, adding their stats; the re-check calls' counts go to
+// Rechecks and Malformed, the extraction's to Extraction.
+func (c *Collab) each(fn func(i int, a Annotator) (Stats, error), st *AnnotateStats) error {
+	var wg sync.WaitGroup
+	stats := make([]Stats, len(c.Annotators))
+	errs := make([]error, len(c.Annotators))
+	for i, a := range c.Annotators {
+		wg.Add(1)
+		go func() { defer wg.Done(); stats[i], errs[i] = fn(i, a) }()
+	}
+	wg.Wait()
+	for i, xs := range stats {
+		if errs[i] != nil {
+			return fmt.Errorf("annotator %s: %w", c.Annotators[i].Name, errs[i])
+		}
+		if xs.Sentences > 0 {
+			st.Extraction.add(xs)
+		} else {
+			st.Rechecks += xs.Calls
+			st.Malformed += xs.Malformed
+			st.Extraction.Drops = st.Extraction.Drops.Add(xs.Drops)
+		}
+	}
+	return nil
+}
+
+// option is one choice of a refinement question.
+type option struct{ Letter, Name, Definition string }
+
+// refine puts a tied span to every annotator as a multiple-choice question and, when no option
+// wins a majority, to the stronger model.
+func (c *Collab) refine(ctx context.Context, round int, text string, u ee.Unresolved, st *AnnotateStats) (Resolution, error) {
+	st.Ties++
+	seen := map[string]bool{}
+	res := Resolution{Trigger: u.Trigger, Answers: map[string]string{}}
+	for _, v := range u.Votes {
+		if v != nil && !seen[*v] {
+			seen[*v] = true
+			res.Options = append(res.Options, *v)
+		}
+	}
+	sort.Strings(res.Options)
+	res.Options = append(res.Options, NoneOfThese)
+	var opts []option
+	for i, name := range res.Options {
+		o := option{Letter: string(rune('A' + i)), Name: name}
+		if t := c.Ontology.Lookup(name); t != nil {
+			o.Definition = t.Definition
+		}
+		opts = append(opts, o)
+	}
+	ask := func(s *agent.Session, role, persona string) (string, error) {
+		prompt, err := c.prompts().Render(RoleRefine, map[string]any{"Persona": persona, "Text": text, "Trigger": u.Trigger, "Options": opts})
+		if err != nil {
+			return "", err
+		}
+		var choice string
+		_, err = s.Call(ctx, role, round, []agent.Message{{Role: "user", Content: prompt}}, func(reply string) (string, error) {
+			var perr error
+			choice, perr = parseChoice(reply, opts)
+			return choice, perr
+		})
+		var pe *agent.ParseError
+		if errors.As(err, &pe) {
+			st.Malformed++
+			return "", nil
+		}
+		return choice, err
+	}
+	var mu sync.Mutex
+	err := c.each(func(i int, a Annotator) (Stats, error) {
+		choice, err := ask(a.Extractor.Session, RoleRefine, a.Extractor.Persona)
+		mu.Lock()
+		res.Answers[a.Name] = choice
+		mu.Unlock()
+		return Stats{}, err
+	}, st)
+	if err != nil {
+		return res, err
+	}
+	counts := map[string]int{}
+	for _, ch := range res.Answers {
+		if ch != "" {
+			counts[ch]++
+		}
+	}
+	for ch, n := range counts {
+		if 2*n > len(c.Annotators) {
+			res.Winner, res.By = ch, "revote"
+			st.Revoted++
+			return res, nil
+		}
+	}
+	if c.Escalate == nil {
+		st.Unsettled++
+		return res, nil
+	}
+	st.Escalated++
+	choice, err := ask(c.Escalate, RoleEscalate, "")
+	if err != nil {
+		return res, fmt.Errorf("escalation: %w", err)
+	}
+	res.Answers["escalation"] = choice
+	if choice == "" {
+		st.Unsettled++
+		return res, nil
+	}
+	res.Winner, res.By = choice, "escalation"
+	st.ByEscalate++
+	return res, nil
+}
+
+// parseChoice reads {"answer": "B"} (a letter or an option's name) from a reply.
+func parseChoice(reply string, opts []option) (string, error) {
+	i, j := strings.Index(reply, "{"), strings.LastIndex(reply, "}")
+	if i < 0 || j < i {
+		return "", errors.New(`the reply holds no JSON object {"answer": "letter"}`)
+	}
+	var v struct {
+		Answer string `json:"answer"`
+	}
+	if err := json.Unmarshal([]byte(reply[i:j+1]), &v); err != nil {
+		return "", fmt.Errorf(`the reply is not {"answer": "letter"}: %w`, err)
+	}
+	a := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v.Answer), "."))
+	for _, o := range opts {
+		if strings.EqualFold(a, o.Letter) || a == o.Name {
+			return o.Name, nil
+		}
+	}
+	return "", fmt.Errorf("answer %q is none of the options A-%s", v.Answer, opts[len(opts)-1].Letter)
+}
+
+// apply relabels every annotator's event at span to the winning type (roles outside its schema
+// are removed), or removes those events when the winner is "none of these".
+func (c *Collab) apply(votes []ee.Vote, span ee.Span, winner string) {
+	t := c.Ontology.Lookup(winner)
+	for i := range votes {
+		var keep []ee.Event
+		dup := false
+		for _, e := range votes[i].Events {
+			if e.Trigger.Start != span.Start || e.Trigger.End != span.End {
+				keep = append(keep, e)
+				continue
+			}
+			if t == nil || dup {
+				continue
+			}
+			dup = true
+			e.Type = winner
+			args := []ee.Argument{}
+			for _, a := range e.Arguments {
+				if t.HasRole(a.Role) {
+					args = append(args, a)
+				}
+			}
+			e.Arguments = args
+			keep = append(keep, e)
+		}
+		if keep == nil {
+			keep = []ee.Event{}
+		}
+		votes[i].Events = keep
+	}
+}
