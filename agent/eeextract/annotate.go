@@ -54,39 +54,21 @@ func (c *Collab) Run(ctx context.Context, sents []ee.Sentence) ([]Annotation, An
 		}
 	}
 	out := make([]Annotation, len(sents))
-	var (
-		mu    sync.Mutex
-		total AnnotateStats
-		first error
-		wg    sync.WaitGroup
-	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sem := make(chan struct{}, max(c.Parallel, 1))
-	if c.Parallel == 0 {
-		sem = make(chan struct{}, 2)
+	var mu sync.Mutex
+	var total AnnotateStats
+	parallel := c.Parallel
+	if parallel == 0 {
+		parallel = 2
 	}
-	for i := range sents {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			a, st, err := c.Sentence(ctx, i+1, sents[i])
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				if first == nil {
-					first = fmt.Errorf("eeextract: sentence %s: %w", sents[i].ID, err)
-					cancel()
-				}
-				return
-			}
-			out[i] = a
-			total.add(st)
-		}()
-	}
-	wg.Wait()
-	return out, total, first
+	err := forEach(ctx, sents, parallel, func(ctx context.Context, i int) error {
+		a, st, err := c.Sentence(ctx, i+1, sents[i])
+		mu.Lock()
+		defer mu.Unlock()
+		out[i] = a
+		total.add(st)
+		return err
+	})
+	return out, total, err
 }
 
 // prompts returns the templates, workflow "eemt" unless set.

@@ -99,4 +99,3 @@ func TestCollaborativeAnnotation(t *testing.T) {
 		})
 	}
 }
-

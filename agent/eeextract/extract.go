@@ -97,36 +97,47 @@ func (x *Extractor) Run(ctx context.Context, sents []ee.Sentence) ([]ee.Sentence
 		return nil, Stats{}, err
 	}
 	out := make([]ee.Sentence, len(sents))
+	var mu sync.Mutex
+	var total Stats
+	err := forEach(ctx, sents, x.Session.Client.Config().Concurrency, func(ctx context.Context, i int) error {
+		evs, st, err := x.Sentence(ctx, i+1, sents[i])
+		mu.Lock()
+		defer mu.Unlock()
+		out[i] = ee.Sentence{ID: sents[i].ID, Text: sents[i].Text, Events: evs}
+		total.add(st)
+		return err
+	})
+	return out, total, err
+}
+
+// forEach runs fn for every sentence, parallel at once, and returns the first error (naming the
+// sentence), cancelling the others.
+func forEach(ctx context.Context, sents []ee.Sentence, parallel int, fn func(ctx context.Context, i int) error) error {
 	var (
 		mu    sync.Mutex
-		total Stats
 		first error
 		wg    sync.WaitGroup
 	)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	sem := make(chan struct{}, x.Session.Client.Config().Concurrency)
+	sem := make(chan struct{}, max(parallel, 1))
 	for i := range sents {
 		sem <- struct{}{}
 		wg.Add(1)
-		go func(i int) {
+		go func() {
 			defer func() { <-sem; wg.Done() }()
-			evs, st, err := x.Sentence(ctx, i+1, sents[i])
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
+			if err := fn(ctx, i); err != nil {
+				mu.Lock()
 				if first == nil {
 					first = fmt.Errorf("eeextract: sentence %s: %w", sents[i].ID, err)
 					cancel()
 				}
-				return
+				mu.Unlock()
 			}
-			out[i] = ee.Sentence{ID: sents[i].ID, Text: sents[i].Text, Events: evs}
-			total.add(st)
-		}(i)
+		}()
 	}
 	wg.Wait()
-	return out, total, first
+	return first
 }
 
 // Sentence extracts one sentence; round numbers its calls in the trace.
