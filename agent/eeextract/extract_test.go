@@ -2,13 +2,18 @@ package eeextract
 
 import (
 	"context"
+	"math"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ascent-rl/ascent/agent"
 	"github.com/ascent-rl/ascent/agent/agenttest"
 	"github.com/ascent-rl/ascent/ee"
+	"github.com/ascent-rl/ascent/internal/testutil"
 )
 
 func TestExtractionEndToEnd(t *testing.T) {
@@ -96,5 +101,77 @@ func TestExtractionEndToEnd(t *testing.T) {
 				t.Errorf("%d detect calls; want one per partition of at most 5 of the top 20 (%d)", st.Partitions, want)
 			}
 		})
+	}
+}
+
+// With a perfect model, the extraction's TC recall over the whole dev file is BM25's recall@k
+// whatever the partitioning: every recalled type lands in some prompt and the union keeps it.
+func TestPerfectModelReachesTheRecallCeiling(t *testing.T) {
+	ont, _ := fixture(t, 20, 0)
+	dev, err := ee.LoadSentences(testutil.SharedPath(t, "data", "ee", "dev.jsonl"), ont)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := newOracle(dev)
+	srv := agenttest.New(func(n int, c agenttest.Call) agenttest.Answer {
+		if roleOf(c) == RoleDetect {
+			return agenttest.Answer{Content: o.detect(t, c.Messages[0].Content)}
+		}
+		return agenttest.Answer{Content: o.arguments(t, c.Messages[0].Content)}
+	}, "m")
+	defer srv.Close()
+	idx := ee.NewIndex(ont)
+	for _, tc := range []struct {
+		partition string
+		k, size   int
+	}{{"level", 5, 5}, {"level", 20, 5}, {"random", 20, 4}, {"average", 20, 7}} {
+		t.Run(tc.partition+"/k="+strconv.Itoa(tc.k), func(t *testing.T) {
+			p, _ := ee.LookupPartitioner(tc.partition)
+			x := &Extractor{Session: newSession(t, srv.URL, "m", "llmpee"), Ontology: ont, Index: idx, K: tc.k, Partition: p, Size: tc.size}
+			pred, _, err := x.Run(context.Background(), dev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc := ee.Score(dev, pred)
+			want := idx.RecallAtK(dev, []int{tc.k})[tc.k]
+			if math.Abs(sc.TC.R-want) > 1e-9 || sc.TC.P != 1 {
+				t.Errorf("TC recall %.4f precision %.4f; want recall@%d %.4f and precision 1", sc.TC.R, sc.TC.P, tc.k, want)
+			}
+			t.Logf("%s k=%d size=%d: TC F1 %.4f, AC F1 %.4f (recall@k %.4f)", tc.partition, tc.k, tc.size, sc.TC.F1, sc.AC.F1, want)
+		})
+	}
+}
+
+// A rerun on the trace of a finished run makes no new calls and gives the same predictions.
+func TestExtractionResumesFromItsTrace(t *testing.T) {
+	ont, sents := fixture(t, 20, 3)
+	o := newOracle(sents)
+	srv := agenttest.New(func(n int, c agenttest.Call) agenttest.Answer {
+		if roleOf(c) == RoleDetect {
+			return agenttest.Answer{Content: o.detect(t, c.Messages[0].Content)}
+		}
+		return agenttest.Answer{Content: o.arguments(t, c.Messages[0].Content)}
+	}, "m")
+	defer srv.Close()
+	path := filepath.Join(t.TempDir(), "trace.jsonl")
+	var runs [2][]ee.Sentence
+	for i := range runs {
+		s := newSession(t, srv.URL, "m", "llmpee")
+		tr, err := agent.OpenTrace(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Trace = tr
+		x := &Extractor{Session: s, Ontology: ont}
+		before := len(srv.Calls())
+		if runs[i], _, err = x.Run(context.Background(), sents); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 && (len(srv.Calls()) != before || tr.Resumed() == 0) {
+			t.Errorf("the rerun made %d calls and resumed %d; want 0 and all", len(srv.Calls())-before, tr.Resumed())
+		}
+	}
+	if a, b := ee.Score(sents, runs[0]), ee.Score(sents, runs[1]); a != b || a.AC.F1 != 1 {
+		t.Errorf("scores %+v then %+v; want equal, F1 1", a, b)
 	}
 }
