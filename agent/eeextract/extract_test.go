@@ -57,10 +57,7 @@ func TestExtractionEndToEnd(t *testing.T) {
 				if tc.answer != nil {
 					return tc.answer(n, c)
 				}
-				if strings.HasSuffix(c.Role, "/detect") {
-					return agenttest.Answer{Content: o.detect(t, c.Messages[0].Content)}
-				}
-				return agenttest.Answer{Content: o.arguments(t, c.Messages[0].Content)}
+				return o.answer(t, c)
 			}, "m")
 			defer srv.Close()
 			x := &Extractor{Session: newSession(t, srv.URL, "m", "llmpee"), Ontology: ont, K: 20, Size: 5}
@@ -113,12 +110,7 @@ func TestPerfectModelReachesTheRecallCeiling(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := newOracle(dev)
-	srv := agenttest.New(func(n int, c agenttest.Call) agenttest.Answer {
-		if roleOf(c) == RoleDetect {
-			return agenttest.Answer{Content: o.detect(t, c.Messages[0].Content)}
-		}
-		return agenttest.Answer{Content: o.arguments(t, c.Messages[0].Content)}
-	}, "m")
+	srv := agenttest.New(func(n int, c agenttest.Call) agenttest.Answer { return o.answer(t, c) }, "m")
 	defer srv.Close()
 	idx := ee.NewIndex(ont)
 	for _, tc := range []struct {
@@ -146,12 +138,7 @@ func TestPerfectModelReachesTheRecallCeiling(t *testing.T) {
 func TestExtractionResumesFromItsTrace(t *testing.T) {
 	ont, sents := fixture(t, 20, 3)
 	o := newOracle(sents)
-	srv := agenttest.New(func(n int, c agenttest.Call) agenttest.Answer {
-		if roleOf(c) == RoleDetect {
-			return agenttest.Answer{Content: o.detect(t, c.Messages[0].Content)}
-		}
-		return agenttest.Answer{Content: o.arguments(t, c.Messages[0].Content)}
-	}, "m")
+	srv := agenttest.New(func(n int, c agenttest.Call) agenttest.Answer { return o.answer(t, c) }, "m")
 	defer srv.Close()
 	path := filepath.Join(t.TempDir(), "trace.jsonl")
 	var runs [2][]ee.Sentence

@@ -183,6 +183,14 @@ func (o oracle) refine(t *testing.T, prompt, want string) string {
 	return `{"answer": "Z"}`
 }
 
+// answer is a perfect extractor's reply to a detect or arguments call.
+func (o oracle) answer(t *testing.T, c agenttest.Call) agenttest.Answer {
+	if roleOf(c) == RoleDetect {
+		return agenttest.Answer{Content: o.detect(t, c.Messages[0].Content)}
+	}
+	return agenttest.Answer{Content: o.arguments(t, c.Messages[0].Content)}
+}
+
 // annotatorOf reads the persona "You are annotator a1." that starts a prompt.
 func annotatorOf(c agenttest.Call) string {
 	if m := rePersona.FindStringSubmatch(c.Messages[0].Content); m != nil {
