@@ -2,10 +2,8 @@ package eeextract
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 
@@ -36,7 +34,8 @@ type Annotator struct {
 // majority agrees on are re-voted as a multiple-choice question (the voted types and "none of
 // these") put to every annotator; a re-vote with no majority (e.g. a 3-way split) goes to the
 // stronger model when one is configured; each annotator then re-checks its arguments of the kept
-// events against the span rules, and ee.MajorityVote gives the final annotation.
+// events against the span rules; argument spans whose role no majority agrees on are re-voted the
+// same way among the event's annotators; and ee.MajorityVote gives the final annotation.
 type Collab struct {
 	Annotators []Annotator    // at least 2 (3 for a majority that can break a 1-1 tie)
 	Escalate   *agent.Session // the stronger model for strong disagreements (nil: left unresolved)
@@ -84,6 +83,7 @@ func (s *AnnotateStats) add(o AnnotateStats) {
 	s.Sentences += o.Sentences
 	s.Extraction.add(o.Extraction)
 	s.Ties += o.Ties
+	s.RoleTies += o.RoleTies
 	s.Revoted += o.Revoted
 	s.Escalated += o.Escalated
 	s.ByEscalate += o.ByEscalate
@@ -94,13 +94,16 @@ func (s *AnnotateStats) add(o AnnotateStats) {
 	s.Unresolved += o.Unresolved
 }
 
-// Resolution is one re-voted trigger span.
+// Resolution is one re-voted tie.
 type Resolution struct {
-	Trigger ee.Span           `json:"trigger"` // the span
-	Options []string          `json:"options"` // the choices, "none of these" last
-	Answers map[string]string `json:"answers"` // annotator → chosen option ("" when unparsable)
-	Winner  string            `json:"winner"`  // the settled option ("" when unsettled)
-	By      string            `json:"by"`      // "revote", "escalation" or "" (unsettled)
+	Kind     string            `json:"kind"`               // "type" (a trigger's type) or "role" (an argument's role)
+	Type     string            `json:"type,omitempty"`     // the event type (kind "role")
+	Trigger  ee.Span           `json:"trigger"`            // the trigger span
+	Argument *ee.Span          `json:"argument,omitempty"` // the argument span (kind "role")
+	Options  []string          `json:"options"`            // the choices, "none of these" last
+	Answers  map[string]string `json:"answers"`            // annotator → chosen option ("" when unparsable)
+	Winner   string            `json:"winner"`             // the settled option ("" when unsettled)
+	By       string            `json:"by"`                 // "revote", "escalation" or "" (unsettled)
 }
 
 // Annotation is one sentence's outcome.
@@ -116,7 +119,8 @@ type Annotation struct {
 type AnnotateStats struct {
 	Sentences  int   `json:"sentences"`  // sentences annotated
 	Extraction Stats `json:"extraction"` // the annotators' extraction, summed
-	Ties       int   `json:"ties"`       // trigger spans re-voted
+	Ties       int   `json:"ties"`       // ties re-voted (trigger types and argument roles)
+	RoleTies   int   `json:"role_ties"`  // of which argument roles
 	Revoted    int   `json:"revoted"`    // settled by the re-vote's majority
 	Escalated  int   `json:"escalated"`  // sent to the stronger model
 	ByEscalate int   `json:"settled_by_escalation"`
@@ -143,18 +147,8 @@ func (c *Collab) Sentence(ctx context.Context, round int, s ee.Sentence) (Annota
 		return Annotation{}, st, err
 	}
 	out := Annotation{ID: s.ID, Text: s.Text, Resolutions: []Resolution{}}
-	for _, u := range ee.MajorityVote(s.ID, votes).Unresolved {
-		if u.Kind != "type" {
-			continue
-		}
-		res, err := c.refine(ctx, round, s.Text, u, &st)
-		if err != nil {
-			return Annotation{}, st, err
-		}
-		out.Resolutions = append(out.Resolutions, res)
-		if res.Winner != "" {
-			c.apply(votes, u.Trigger, res.Winner)
-		}
+	if err := c.revote(ctx, round, s, votes, "type", &out, &st); err != nil {
+		return Annotation{}, st, err
 	}
 	kept := map[[2]int]string{}
 	for _, e := range ee.MajorityVote(s.ID, votes).Events {
@@ -184,6 +178,9 @@ func (c *Collab) Sentence(ctx context.Context, round int, s ee.Sentence) (Annota
 		return xs, nil
 	}, &st)
 	if err != nil {
+		return Annotation{}, st, err
+	}
+	if err := c.revote(ctx, round, s, votes, "role", &out, &st); err != nil {
 		return Annotation{}, st, err
 	}
 	for i := range votes {
@@ -219,144 +216,4 @@ func (c *Collab) each(fn func(i int, a Annotator) (Stats, error), st *AnnotateSt
 		}
 	}
 	return nil
-}
-
-// option is one choice of a refinement question.
-type option struct{ Letter, Name, Definition string }
-
-// refine puts a tied span to every annotator as a multiple-choice question and, when no option
-// wins a majority, to the stronger model.
-func (c *Collab) refine(ctx context.Context, round int, text string, u ee.Unresolved, st *AnnotateStats) (Resolution, error) {
-	st.Ties++
-	seen := map[string]bool{}
-	res := Resolution{Trigger: u.Trigger, Answers: map[string]string{}}
-	for _, v := range u.Votes {
-		if v != nil && !seen[*v] {
-			seen[*v] = true
-			res.Options = append(res.Options, *v)
-		}
-	}
-	sort.Strings(res.Options)
-	res.Options = append(res.Options, NoneOfThese)
-	var opts []option
-	for i, name := range res.Options {
-		o := option{Letter: string(rune('A' + i)), Name: name}
-		if t := c.Ontology.Lookup(name); t != nil {
-			o.Definition = t.Definition
-		}
-		opts = append(opts, o)
-	}
-	ask := func(s *agent.Session, role, persona string) (string, error) {
-		prompt, err := c.prompts().Render(RoleRefine, map[string]any{"Persona": persona, "Text": text, "Trigger": u.Trigger, "Options": opts})
-		if err != nil {
-			return "", err
-		}
-		var choice string
-		_, err = s.Call(ctx, role, round, []agent.Message{{Role: "user", Content: prompt}}, func(reply string) (string, error) {
-			var perr error
-			choice, perr = parseChoice(reply, opts)
-			return choice, perr
-		})
-		var pe *agent.ParseError
-		if errors.As(err, &pe) {
-			st.Malformed++
-			return "", nil
-		}
-		return choice, err
-	}
-	var mu sync.Mutex
-	err := c.each(func(i int, a Annotator) (Stats, error) {
-		choice, err := ask(a.Extractor.Session, RoleRefine, a.Extractor.Persona)
-		mu.Lock()
-		res.Answers[a.Name] = choice
-		mu.Unlock()
-		return Stats{}, err
-	}, st)
-	if err != nil {
-		return res, err
-	}
-	counts := map[string]int{}
-	for _, ch := range res.Answers {
-		if ch != "" {
-			counts[ch]++
-		}
-	}
-	for ch, n := range counts {
-		if 2*n > len(c.Annotators) {
-			res.Winner, res.By = ch, "revote"
-			st.Revoted++
-			return res, nil
-		}
-	}
-	if c.Escalate == nil {
-		st.Unsettled++
-		return res, nil
-	}
-	st.Escalated++
-	choice, err := ask(c.Escalate, RoleEscalate, "")
-	if err != nil {
-		return res, fmt.Errorf("escalation: %w", err)
-	}
-	res.Answers["escalation"] = choice
-	if choice == "" {
-		st.Unsettled++
-		return res, nil
-	}
-	res.Winner, res.By = choice, "escalation"
-	st.ByEscalate++
-	return res, nil
-}
-
-// parseChoice reads {"answer": "B"} (a letter or an option's name) from a reply.
-func parseChoice(reply string, opts []option) (string, error) {
-	i, j := strings.Index(reply, "{"), strings.LastIndex(reply, "}")
-	if i < 0 || j < i {
-		return "", errors.New(`the reply holds no JSON object {"answer": "letter"}`)
-	}
-	var v struct {
-		Answer string `json:"answer"`
-	}
-	if err := json.Unmarshal([]byte(reply[i:j+1]), &v); err != nil {
-		return "", fmt.Errorf(`the reply is not {"answer": "letter"}: %w`, err)
-	}
-	a := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v.Answer), "."))
-	for _, o := range opts {
-		if strings.EqualFold(a, o.Letter) || a == o.Name {
-			return o.Name, nil
-		}
-	}
-	return "", fmt.Errorf("answer %q is none of the options A-%s", v.Answer, opts[len(opts)-1].Letter)
-}
-
-// apply relabels every annotator's event at span to the winning type (roles outside its schema
-// are removed), or removes those events when the winner is "none of these".
-func (c *Collab) apply(votes []ee.Vote, span ee.Span, winner string) {
-	t := c.Ontology.Lookup(winner)
-	for i := range votes {
-		var keep []ee.Event
-		dup := false
-		for _, e := range votes[i].Events {
-			if e.Trigger.Start != span.Start || e.Trigger.End != span.End {
-				keep = append(keep, e)
-				continue
-			}
-			if t == nil || dup {
-				continue
-			}
-			dup = true
-			e.Type = winner
-			args := []ee.Argument{}
-			for _, a := range e.Arguments {
-				if t.HasRole(a.Role) {
-					args = append(args, a)
-				}
-			}
-			e.Arguments = args
-			keep = append(keep, e)
-		}
-		if keep == nil {
-			keep = []ee.Event{}
-		}
-		votes[i].Events = keep
-	}
 }

@@ -157,13 +157,23 @@ func newSession(t *testing.T, url, model, workflow string) *agent.Session {
 }
 
 var (
-	reOption  = regexp.MustCompile(`(?m)^([A-Z])\. ([^:\n]+)`)
-	rePersona = regexp.MustCompile(`^You are annotator (\w+)\.`)
+	reOption   = regexp.MustCompile(`(?m)^([A-Z])\. ([^:\n]+)`)
+	reArgument = regexp.MustCompile(`(?m)^Argument: .* \(at character (\d+)\)$`)
+	rePersona  = regexp.MustCompile(`^You are annotator (\w+)\.`)
 )
 
 // refine answers a refinement question with the option named want, or the gold type when want
 // is "".
 func (o oracle) refine(t *testing.T, prompt, want string) string {
+	if m := reArgument.FindStringSubmatch(prompt); m != nil && want == "" {
+		_, e := o.event(t, prompt)
+		want = NoneOfThese
+		for _, a := range e.Arguments {
+			if strconv.Itoa(a.Start) == m[1] {
+				want = a.Role
+			}
+		}
+	}
 	if want == "" {
 		s := o.sentence(t, prompt)
 		sm := reTrigger.FindStringSubmatch(prompt)
