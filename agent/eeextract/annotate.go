@@ -45,7 +45,8 @@ type Collab struct {
 }
 
 // Run annotates every sentence (their own events are ignored) and returns the outcomes in input
-// order. A call that fails after its retries ends the run; the traces let a rerun resume.
+// order. Once a session's token or wall budget is spent, the remaining sentences are skipped
+// (counted, and left out). A call that fails after its retries ends the run; the traces let a rerun resume.
 func (c *Collab) Run(ctx context.Context, sents []ee.Sentence) ([]Annotation, AnnotateStats, error) {
 	for _, a := range c.Annotators {
 		if err := a.Extractor.defaults(); err != nil {
@@ -60,6 +61,13 @@ func (c *Collab) Run(ctx context.Context, sents []ee.Sentence) ([]Annotation, An
 		parallel = 2
 	}
 	err := forEach(ctx, sents, parallel, func(ctx context.Context, i int) error {
+		if end := c.exhausted(); end != "" {
+			mu.Lock()
+			total.Skipped++
+			total.BudgetEnd = end
+			mu.Unlock()
+			return nil
+		}
 		a, st, err := c.Sentence(ctx, i+1, sents[i])
 		mu.Lock()
 		defer mu.Unlock()
@@ -67,7 +75,27 @@ func (c *Collab) Run(ctx context.Context, sents []ee.Sentence) ([]Annotation, An
 		total.add(st)
 		return err
 	})
-	return out, total, err
+	kept := out[:0]
+	for _, a := range out {
+		if a.ID != "" {
+			kept = append(kept, a)
+		}
+	}
+	return kept, total, err
+}
+
+// exhausted returns the budget limit that any annotator's (or the stronger model's) session has
+// reached, or "".
+func (c *Collab) exhausted() string {
+	for _, a := range c.Annotators {
+		if end := a.Extractor.Session.Exhausted(1); end != "" {
+			return end
+		}
+	}
+	if c.Escalate != nil {
+		return c.Escalate.Exhausted(1)
+	}
+	return ""
 }
 
 // prompts returns the templates, workflow "eemt" unless set.
@@ -92,6 +120,10 @@ func (s *AnnotateStats) add(o AnnotateStats) {
 	s.Malformed += o.Malformed
 	s.Kept += o.Kept
 	s.Unresolved += o.Unresolved
+	s.Skipped += o.Skipped
+	if o.BudgetEnd != "" {
+		s.BudgetEnd = o.BudgetEnd
+	}
 }
 
 // Resolution is one re-voted tie.
@@ -117,18 +149,20 @@ type Annotation struct {
 
 // AnnotateStats count what an annotation run did.
 type AnnotateStats struct {
-	Sentences  int   `json:"sentences"`  // sentences annotated
-	Extraction Stats `json:"extraction"` // the annotators' extraction, summed
-	Ties       int   `json:"ties"`       // ties re-voted (trigger types and argument roles)
-	RoleTies   int   `json:"role_ties"`  // of which argument roles
-	Revoted    int   `json:"revoted"`    // settled by the re-vote's majority
-	Escalated  int   `json:"escalated"`  // sent to the stronger model
-	ByEscalate int   `json:"settled_by_escalation"`
-	Unsettled  int   `json:"unsettled"`  // ties neither settled
-	Rechecks   int   `json:"rechecks"`   // re-check calls
-	Malformed  int   `json:"malformed"`  // refine, escalate and re-check replies with no usable JSON
-	Kept       int   `json:"kept"`       // events in the final annotation
-	Unresolved int   `json:"unresolved"` // entries left unresolved by the final vote
+	Sentences  int    `json:"sentences"`             // sentences annotated
+	Extraction Stats  `json:"extraction"`            // the annotators' extraction, summed
+	Ties       int    `json:"ties"`                  // ties re-voted (trigger types and argument roles)
+	RoleTies   int    `json:"role_ties"`             // of which argument roles
+	Revoted    int    `json:"revoted"`               // settled by the re-vote's majority
+	Escalated  int    `json:"escalated"`             // sent to the stronger model
+	ByEscalate int    `json:"settled_by_escalation"` // settled by the stronger model
+	Unsettled  int    `json:"unsettled"`             // ties neither settled
+	Rechecks   int    `json:"rechecks"`              // re-check calls
+	Malformed  int    `json:"malformed"`             // refine, escalate and re-check replies with no usable JSON
+	Kept       int    `json:"kept"`                  // events in the final annotation
+	Unresolved int    `json:"unresolved"`            // entries left unresolved by the final vote
+	Skipped    int    `json:"skipped"`               // sentences not annotated because a budget was spent
+	BudgetEnd  string `json:"budget_end"`            // the budget limit reached ("" when none was)
 }
 
 // Sentence annotates one sentence; round numbers its calls in the traces.

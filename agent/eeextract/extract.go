@@ -51,6 +51,8 @@ type Stats struct {
 	Detected   int      `json:"detected"`   // distinct events detected (after the union)
 	Malformed  int      `json:"malformed"`  // replies with no parsable JSON (their call yields nothing)
 	Drops      ee.Drops `json:"drops"`      // triggers and arguments dropped, by reason
+	Skipped    int      `json:"skipped"`    // sentences not extracted because the budget was spent
+	BudgetEnd  string   `json:"budget_end"` // the budget limit reached ("" when none was)
 }
 
 func (s *Stats) add(o Stats) {
@@ -60,6 +62,10 @@ func (s *Stats) add(o Stats) {
 	s.Detected += o.Detected
 	s.Malformed += o.Malformed
 	s.Drops = s.Drops.Add(o.Drops)
+	s.Skipped += o.Skipped
+	if o.BudgetEnd != "" {
+		s.BudgetEnd = o.BudgetEnd
+	}
 }
 
 // typeView is a type as the detect prompt shows it.
@@ -90,7 +96,8 @@ func (x *Extractor) defaults() error {
 }
 
 // Run extracts every sentence (their own events are ignored), at most the client's concurrency at
-// once, and returns the predictions in input order. A call that fails after its retries ends the
+// once, and returns the predictions in input order. Once the session's token or wall budget is
+// spent, the remaining sentences are skipped (counted, and left out of the predictions). A call that fails after its retries ends the
 // run with the error; the trace lets a rerun resume without repeating finished calls.
 func (x *Extractor) Run(ctx context.Context, sents []ee.Sentence) ([]ee.Sentence, Stats, error) {
 	if err := x.defaults(); err != nil {
@@ -99,15 +106,30 @@ func (x *Extractor) Run(ctx context.Context, sents []ee.Sentence) ([]ee.Sentence
 	out := make([]ee.Sentence, len(sents))
 	var mu sync.Mutex
 	var total Stats
+	done := make([]bool, len(sents))
 	err := forEach(ctx, sents, x.Session.Client.Config().Concurrency, func(ctx context.Context, i int) error {
+		if end := x.Session.Exhausted(1); end != "" {
+			mu.Lock()
+			total.Skipped++
+			total.BudgetEnd = end
+			mu.Unlock()
+			return nil
+		}
 		evs, st, err := x.Sentence(ctx, i+1, sents[i])
 		mu.Lock()
 		defer mu.Unlock()
 		out[i] = ee.Sentence{ID: sents[i].ID, Text: sents[i].Text, Events: evs}
+		done[i] = err == nil
 		total.add(st)
 		return err
 	})
-	return out, total, err
+	kept := out[:0]
+	for i, s := range out {
+		if done[i] {
+			kept = append(kept, s)
+		}
+	}
+	return kept, total, err
 }
 
 // forEach runs fn for every sentence, parallel at once, and returns the first error (naming the

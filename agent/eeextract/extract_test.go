@@ -162,3 +162,20 @@ func TestExtractionResumesFromItsTrace(t *testing.T) {
 		t.Errorf("scores %+v then %+v; want equal, F1 1", a, b)
 	}
 }
+
+// Once the token budget is spent, the remaining sentences are skipped, counted and left out.
+func TestExtractionStopsAtTheBudget(t *testing.T) {
+	ont, sents := fixture(t, 20, 5)
+	o := newOracle(sents)
+	srv := agenttest.New(func(n int, c agenttest.Call) agenttest.Answer { return o.answer(t, c) }, "m")
+	defer srv.Close()
+	s := newSession(t, srv.URL, "m", "llmpee")
+	s.Budget = agent.Budget{MaxTokens: 1} // the 5th sentence waits for a slot, by then tokens are spent
+	pred, st, err := (&Extractor{Session: s, Ontology: ont}).Run(context.Background(), sents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Skipped == 0 || st.BudgetEnd != agent.EndTokens || len(pred)+st.Skipped != len(sents) || st.Sentences != len(pred) {
+		t.Errorf("%d predictions, stats %+v; want some skipped at %s and the rest extracted", len(pred), st, agent.EndTokens)
+	}
+}

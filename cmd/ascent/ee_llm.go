@@ -27,9 +27,9 @@ import (
 // eeLLMFlags are the flags extract and annotate share.
 type eeLLMFlags struct {
 	ontology, data, out, partition, prompts, apiKey string
-	k, size, concurrency, maxTokens                 int
+	k, size, concurrency, maxTokens, budgetTokens   int
 	seed                                            uint64
-	timeout                                         time.Duration
+	timeout, budgetWall                             time.Duration
 	temperature                                     float64
 	asJSON                                          bool
 }
@@ -50,6 +50,8 @@ func (l *eeLLMFlags) register(cmd *cobra.Command) {
 	f.DurationVar(&l.timeout, "call-timeout", 120*time.Second, "timeout of one call (retried 3 times)")
 	f.Float64Var(&l.temperature, "temperature", 0, "sampling temperature")
 	f.BoolVar(&l.asJSON, "json", false, "print the summary as JSON")
+	f.IntVar(&l.budgetTokens, "budget-tokens", 0, "stop starting sentences once this many prompt + completion tokens are spent per endpoint (0: no limit)")
+	f.DurationVar(&l.budgetWall, "budget-wall", 0, "stop starting sentences after this wall time (0: no limit)")
 	for _, name := range []string{"ontology", "data", "out"} {
 		cmd.MarkFlagRequired(name)
 	}
@@ -86,7 +88,7 @@ func (l *eeLLMFlags) session(ctx context.Context, workflow, endpoint, model, tra
 	if err != nil {
 		return nil, err
 	}
-	return agent.NewSession(c, tr, agent.Budget{}), nil
+	return agent.NewSession(c, tr, agent.Budget{MaxTokens: l.budgetTokens, MaxWall: l.budgetWall}), nil
 }
 
 // extractor builds an extractor on s.
@@ -166,7 +168,7 @@ annotated, DIR/scores.json.`,
 				}
 				summary["scores"] = sc
 			}
-			if err := s.Finish("", map[string]any{"stats": st}); err != nil {
+			if err := s.Finish(st.BudgetEnd, map[string]any{"stats": st}); err != nil {
 				return err
 			}
 			return printSummary(cmd.OutOrStdout(), "ee extract: "+l.out, l.asJSON, summary)
@@ -290,7 +292,7 @@ func writeAnnotations(w io.Writer, l eeLLMFlags, sents []ee.Sentence, anns []eee
 	tokens := 0
 	for _, s := range sessions {
 		tokens += s.Tokens()
-		if err := s.Finish("", map[string]any{"stats": st}); err != nil {
+		if err := s.Finish(st.BudgetEnd, map[string]any{"stats": st}); err != nil {
 			return err
 		}
 	}
