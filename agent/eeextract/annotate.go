@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/ascent-rl/ascent/agent"
@@ -184,14 +183,18 @@ func (c *Collab) Sentence(ctx context.Context, round int, s ee.Sentence) (Annota
 	if err := c.revote(ctx, round, s, votes, "type", &out, &st); err != nil {
 		return Annotation{}, st, err
 	}
-	kept := map[[2]int]string{}
+	type key struct {
+		start, end int
+		typ        string
+	}
+	kept := map[key]bool{}
 	for _, e := range ee.MajorityVote(s.ID, votes).Events {
-		kept[[2]int{e.Trigger.Start, e.Trigger.End}] += e.Type + "\x00"
+		kept[key{e.Trigger.Start, e.Trigger.End, e.Type}] = true
 	}
 	err = c.each(func(i int, a Annotator) (Stats, error) {
 		var xs Stats
 		for j, e := range votes[i].Events {
-			if !strings.Contains(kept[[2]int{e.Trigger.Start, e.Trigger.End}], e.Type+"\x00") {
+			if !kept[key{e.Trigger.Start, e.Trigger.End, e.Type}] {
 				continue
 			}
 			t := c.Ontology.Lookup(e.Type)
