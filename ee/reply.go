@@ -96,19 +96,9 @@ func replyJSON(reply string) string {
 // When ont is non-nil, types outside it and roles outside their type are dropped too. The error is
 // non-nil only when the reply holds no parsable JSON.
 func ParseReply(reply, text string, ont *Ontology) ([]Event, Drops, error) {
-	raw := replyJSON(reply)
-	if raw == "" {
-		return nil, Drops{}, fmt.Errorf("the reply holds no JSON")
-	}
-	var evs []replyEvent
-	if err := json.Unmarshal([]byte(raw), &evs); err != nil {
-		var wrapped struct {
-			Events []replyEvent `json:"events"`
-		}
-		if err2 := json.Unmarshal([]byte(raw), &wrapped); err2 != nil || wrapped.Events == nil {
-			return nil, Drops{}, fmt.Errorf("the reply's JSON is not a list of events: %w", err)
-		}
-		evs = wrapped.Events
+	evs, err := decodeList[replyEvent](reply, "events")
+	if err != nil {
+		return nil, Drops{}, err
 	}
 	runes := []rune(text)
 	var d Drops
@@ -141,6 +131,26 @@ func ParseReply(reply, text string, ont *Ontology) ([]Event, Drops, error) {
 	}
 	SortEvents(out)
 	return out, d, nil
+}
+
+// decodeList finds the JSON in a reply and decodes it as a list, bare or as {key: [...]}.
+func decodeList[T any](reply, key string) ([]T, error) {
+	raw := replyJSON(reply)
+	if raw == "" {
+		return nil, fmt.Errorf("the reply holds no JSON")
+	}
+	var list []T
+	err := json.Unmarshal([]byte(raw), &list)
+	if err == nil {
+		return list, nil
+	}
+	var wrapped map[string]json.RawMessage
+	if json.Unmarshal([]byte(raw), &wrapped) == nil && wrapped[key] != nil {
+		if err2 := json.Unmarshal(wrapped[key], &list); err2 == nil && list != nil {
+			return list, nil
+		}
+	}
+	return nil, fmt.Errorf("the reply's JSON is not a list of %s: %w", key, err)
 }
 
 // locate finds a reply span in the sentence.

@@ -20,12 +20,12 @@ import (
 func init() {
 	root := &cobra.Command{
 		Use:   "ee",
-		Short: "Event extraction: score predictions (TI/TC/AI/AC) and measure type recall",
+		Short: "Event extraction: score (TI/TC/AI/AC), type recall, LLM extraction and collaborative annotation",
 		Long: `Event extraction with thousands of event types (LLM-PEE): the ontology and annotated sentences of
 ../shared/data/ee (schemas in its README), TI/TC/AI/AC precision, recall and F1, and BM25 recall of
 candidate types. See docs/ee.md.`,
 	}
-	root.AddCommand(eeScoreCmd(), eeRecallCmd())
+	root.AddCommand(eeScoreCmd(), eeRecallCmd(), eeExtractCmd(), eeAnnotateCmd())
 	rootCmd.AddCommand(root)
 }
 
