@@ -68,8 +68,8 @@ func TestTransientFailuresAreRetriedAndClientErrorsAreNot(t *testing.T) {
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err %v", err)
 			}
-			if err != nil && !strings.Contains(err.Error(), srv.URL) {
-				t.Errorf("error %q does not name the endpoint", err)
+			if err != nil && (!strings.Contains(err.Error(), srv.URL) || !strings.Contains(err.Error(), "server says: scripted failure")) {
+				t.Errorf("error %q does not name the endpoint and the server's reason", err)
 			}
 			if !tc.wantErr && (r.Attempts != tc.attempts || r.Content != "ok") {
 				t.Errorf("reply %+v", r)

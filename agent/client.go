@@ -174,7 +174,17 @@ func (c *Client) Chat(ctx context.Context, role string, msgs []Message) (Reply, 
 		}
 		delay *= 2
 	}
-	return Reply{}, fmt.Errorf("agent: %s/%s call to %s: %w", c.cfg.Workflow, role, c.cfg.Endpoint, last)
+	return Reply{}, fmt.Errorf("agent: %s/%s call to %s: %w%s", c.cfg.Workflow, role, c.cfg.Endpoint, last, serverReason(last))
+}
+
+// serverReason is the server's own error message of an API error (", server says: …"), which
+// the client's error text leaves out; "" for other errors.
+func serverReason(err error) string {
+	var apiErr *openai.Error
+	if errors.As(err, &apiErr) && apiErr.Message != "" {
+		return ", server says: " + apiErr.Message
+	}
+	return ""
 }
 
 // transient reports whether an error is worth retrying.
