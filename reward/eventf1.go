@@ -4,13 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/ascent-rl/ascent/answer"
 	"github.com/ascent-rl/ascent/ee"
 )
 
 // EventF1DataSource is the data_source of event-extraction rows: the ground truth is the sentence
-// with its gold events ({"text": …, "events": [...]} in ../shared/data/ee's schema), the response
+// with its gold events ({"text": …, "events": [...]} in ../shared/data/ee's schema), or the event
+// list alone with the sentence in extra_info "text" (a verl row whose ground truth is the list), the response
 // a JSON list of events (spans as text, located in the sentence by ee.ParseReply), and the reward
 // tc_weight·F1(TC) + (1 − tc_weight)·F1(AC) of that sentence, tc_weight from the row's extra_info
 // (default 0.5). A reply without parsable JSON is StatusUnparsable (score 0); dropped spans are
@@ -22,7 +24,16 @@ func init() { Register(EventF1DataSource, EventF1) }
 // EventF1 is the event-extraction reward (see EventF1DataSource).
 func EventF1(_ context.Context, req Request) Result {
 	var gold ee.Sentence
-	if err := json.Unmarshal([]byte(req.GroundTruth), &gold); err != nil {
+	if strings.HasPrefix(strings.TrimSpace(req.GroundTruth), "[") {
+		text, _ := req.ExtraInfo["text"].(string)
+		if text == "" {
+			return failed(answer.StatusError, "event_f1: a ground truth that is an event list needs the sentence in extra_info.text")
+		}
+		gold.Text = text
+		if err := json.Unmarshal([]byte(req.GroundTruth), &gold.Events); err != nil {
+			return failed(answer.StatusError, fmt.Sprintf("event_f1: ground truth is not a list of events: %v", err))
+		}
+	} else if err := json.Unmarshal([]byte(req.GroundTruth), &gold); err != nil {
 		return failed(answer.StatusError, fmt.Sprintf("event_f1: ground truth is not {\"text\", \"events\"}: %v", err))
 	}
 	if err := gold.Validate(nil); err != nil {
@@ -41,10 +52,13 @@ func EventF1(_ context.Context, req Request) Result {
 	}
 	gold.ID = "x"
 	s := ee.Score([]ee.Sentence{gold}, []ee.Sentence{{ID: "x", Events: evs}})
-	// A sentence without gold events is right exactly when nothing is predicted.
+	// A level with nothing to find is right exactly when nothing is predicted (F1's 0/0).
 	tc, ac := s.TC.F1, s.AC.F1
-	if len(gold.Events) == 0 && len(evs) == 0 {
-		tc, ac = 1, 1
+	if s.TC.Gold == 0 && s.TC.Pred == 0 {
+		tc = 1
+	}
+	if s.AC.Gold == 0 && s.AC.Pred == 0 {
+		ac = 1
 	}
 	pred, _ := json.Marshal(evs)
 	return Result{Score: w*tc + (1-w)*ac, Verdict: answer.Verdict{Status: answer.StatusOK, Correct: tc == 1 && ac == 1,

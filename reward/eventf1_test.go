@@ -25,6 +25,9 @@ func TestEventF1ScoresRepliesAgainstTheSentence(t *testing.T) {
 		{"no JSON is unparsable", gold, "I think someone was arrested.", nil, 0, answer.StatusUnparsable},
 		{"an empty sentence rewards an empty reply", empty, "[]", nil, 1, answer.StatusOK},
 		{"a bad weight is the row's error", gold, "[]", map[string]any{"tc_weight": 2.0}, 0, answer.StatusError},
+		{"an event-list ground truth takes the sentence from extra_info", `[{"type": "Justice.Arrest", "trigger": {"text": "arrested", "start": 7, "end": 15}, "arguments": []}]`,
+			`[{"type": "Justice.Arrest", "trigger": "arrested", "arguments": []}]`, map[string]any{"text": "Police arrested Ann in Oslo."}, 1, answer.StatusOK},
+		{"an event list without the sentence is the row's error", `[]`, `[]`, nil, 0, answer.StatusError},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
