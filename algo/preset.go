@@ -35,6 +35,8 @@ type Config struct {
 	Optim OptimConfig `json:"optim" yaml:"optim"`
 	// Sampling holds the training rollout's sampling settings.
 	Sampling SamplingConfig `json:"sampling" yaml:"sampling"`
+	// TIS corrects the sampler/trainer mismatch by truncated importance sampling (off: cap 0).
+	TIS TISConfig `json:"tis" yaml:"tis"`
 }
 
 // KLConfig holds the two ways of using a KL estimate (spec §1.4).
@@ -222,6 +224,12 @@ func (c Config) Validate() error {
 	}
 	if err := c.KL.validate(); err != nil {
 		return fmt.Errorf("preset %s: %w", c.Name, err)
+	}
+	if err := c.TIS.validate(); err != nil {
+		return fmt.Errorf("preset %s: %w", c.Name, err)
+	}
+	if c.TIS.Enabled() && c.Loss.Name == "flowrl" {
+		return fmt.Errorf("preset %s: tis is applied through the advantages, which flowrl's trajectory-balance loss does not read; turn one off", c.Name)
 	}
 	if c.Reward.Vote.Enabled && (c.Reward.Vote.NTrain <= 0 || c.Reward.Vote.NTrain > c.Reward.Vote.NVotes) {
 		return fmt.Errorf("preset %s: vote n_train %d: want in [1, n_votes %d]", c.Name, c.Reward.Vote.NTrain, c.Reward.Vote.NVotes)

@@ -8,6 +8,7 @@ func init() {
 	registerPreset("dapo", DAPO)
 	registerPreset("justrl", JustRL)
 	registerPreset("gspo", GSPOPreset)
+	registerPreset("p1", P1Preset)
 	registerPreset("cispo", CISPOPreset)
 }
 
@@ -112,6 +113,19 @@ func GSPOPreset() Config {
 		Optim:    OptimConfig{LR: 1e-6, Schedule: "constant", WarmupSteps: 10, WeightDecay: 0.1, GradClip: 1},
 		Sampling: SamplingConfig{Temperature: 1, TopP: 1},
 	}
+}
+
+// P1Preset is P1's RL recipe (PRIME-RL, arXiv 2511.13612, spec applications §1.2): GSPO with
+// truncated importance sampling on each sample's rollout/trainer ratio (cap 2, verl's default;
+// the paper gives none), the physics reward (mean correctness of the sub-answers, so rewards lie
+// in [0, 1]). Pure RL in the paper; the learnability pre-filter (ascent data filter) and the
+// staged group size and length are set outside the preset.
+func P1Preset() Config {
+	c := GSPOPreset()
+	c.Name, c.Paper = "p1", "P1 2025, physics olympiad RL (arXiv 2511.13612): GSPO + truncated importance sampling"
+	c.Summary = "GSPO (sequence ratio and clip) with sequence-level truncated IS min(π_train/π_rollout, 2)"
+	c.TIS = TISConfig{Cap: 2, Level: "sequence"}
+	return c
 }
 
 // CISPOPreset is CISPO (MiniMax-M1, arXiv 2506.13585): GRPO advantages, but instead of dropping the

@@ -102,6 +102,7 @@ func (t *Trainer) prepare(ctx context.Context, b *batch, m metrics, tm *timings)
 			b.rows[i].OldValues = old.Values[i]
 		}
 	}
+	t.applyTIS(b, m)
 	m.stats(metric.Score, b.scores)
 	m.statsMasked(metric.Rewards, in.TokenRewards, in.Mask, true)
 	m.statsMasked(metric.Advantages, out.Advantages, in.Mask, false)
