@@ -20,6 +20,14 @@ type loop struct {
 	}
 }
 
+// cv is the configured CV or DefaultCV.
+func (l *loop) cv() int {
+	if l.m.CV > 0 {
+		return l.m.CV
+	}
+	return DefaultCV
+}
+
 // errBudget stops the loop when a limit is reached before a call.
 var errBudget = errors.New("budget ended")
 
@@ -129,7 +137,7 @@ func (l *loop) rounds(ctx context.Context) error {
 		if pass {
 			passes, fails = passes+1, 0
 			l.consider(solution, passes)
-			if passes >= l.m.CV {
+			if passes >= l.cv() {
 				l.r.Status, l.r.Solution, l.r.Passes = StatusAccepted, solution, passes
 				return nil
 			}
@@ -137,7 +145,7 @@ func (l *loop) rounds(ctx context.Context) error {
 		}
 		passes, fails, report = 0, fails+1, rep
 		l.consider(solution, 0)
-		if fails >= l.m.CV {
+		if fails >= l.cv() {
 			solution, report = "", "" // discard: the next round asks the solver afresh
 		}
 	}

@@ -5,6 +5,8 @@
 // once it passes both reviewers CV times in a row, discarded for a fresh one after CV failures in
 // a row, and the budget ends the loop with the best solution so far. The Visual Studio (figures)
 // is out of scope: problems with figures are skipped. See docs/physicsminions.md.
+//
+//	ascent agent physicsminions --endpoint http://127.0.0.1:8000/v1 --model M --bench hipho:IPhO_2025 --out DIR
 package physicsminions
 
 import (
@@ -19,6 +21,10 @@ import (
 
 	"github.com/ascent-rl/ascent/agent"
 )
+
+// DefaultCV is the number of consecutive passes that accepts a solution and of consecutive
+// failures that discards it, as in the paper.
+const DefaultCV = 2
 
 // Workflow is the first half of every role header ("physicsminions/solver", ...).
 const Workflow = "physicsminions"
@@ -43,7 +49,7 @@ type Minions struct {
 	Client   *agent.Client // the endpoint (Workflow "physicsminions")
 	Prompts  agent.Prompts // role templates (Workflow "physicsminions")
 	Budget   agent.Budget  // hard limit per problem
-	CV       int           // consecutive verdicts to accept or discard (default 2)
+	CV       int           // consecutive verdicts to accept or discard (0: DefaultCV)
 	Baseline bool          // the solver alone, one call per problem
 	TraceDir string        // one trace per problem, <dir>/<problem id>.jsonl ("" keeps traces in memory)
 }
@@ -113,9 +119,6 @@ func (m *Minions) Solve(ctx context.Context, p Problem) (Result, error) {
 	r := Result{Problem: p.ID, Exam: p.Exam}
 	if p.HasFigures {
 		return r, fmt.Errorf("physicsminions: problem %s (%s) has figures; text-only mode skips it", p.ID, p.Exam)
-	}
-	if m.CV <= 0 {
-		m.CV = 2
 	}
 	path := ""
 	if m.TraceDir != "" {

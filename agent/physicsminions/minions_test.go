@@ -101,6 +101,7 @@ func TestTheLoopFollowsTheStoppingRules(t *testing.T) {
 		cfg      agent.Config
 		budget   agent.Budget
 		baseline bool
+		cv       int
 		roles    []string // the trace's call sequence
 		status   string
 		final    string // the final solution
@@ -109,6 +110,8 @@ func TestTheLoopFollowsTheStoppingRules(t *testing.T) {
 	}{
 		{name: "accept after two passes", replies: map[string][]agenttest.Answer{S: say(`t = \boxed{2} s`), P: say(pass, pass), G: say(pass, pass)},
 			roles: []string{S, P, G, P, G}, status: StatusAccepted, final: `t = \boxed{2} s`, passes: 2},
+		{name: "CV = 3 takes three passes", cv: 3, replies: map[string][]agenttest.Answer{S: say(`\boxed{2} s`), P: say(pass, pass, pass), G: say(pass, pass, pass)},
+			roles: []string{S, P, G, P, G, P, G}, status: StatusAccepted, final: `\boxed{2} s`, passes: 3},
 		{name: "fail, revise, accept", replies: map[string][]agenttest.Answer{S: say(`\boxed{4} s`), I: say(`\boxed{2} s`), P: say(fail, pass, pass), G: say(pass, pass)},
 			roles: []string{S, P, I, P, G, P, G}, status: StatusAccepted, final: `\boxed{2} s`, passes: 2,
 			extra: func(t *testing.T, r Result, calls []agent.Record, _ []agenttest.Call) {
@@ -171,7 +174,7 @@ func TestTheLoopFollowsTheStoppingRules(t *testing.T) {
 			srv := agenttest.New(script.answer, "m")
 			defer srv.Close()
 			m := newMinions(t, srv.URL, tc.cfg, tc.budget)
-			m.Baseline = tc.baseline
+			m.Baseline, m.CV = tc.baseline, tc.cv
 			r, err := m.Solve(context.Background(), testProblem)
 			if err != nil {
 				t.Fatal(err)

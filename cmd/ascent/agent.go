@@ -52,7 +52,7 @@ trace per problem under DIR/traces (an interrupted run resumes from them). See d
 	fl.StringVar(&f.out, "out", "", "output directory (results.json, traces/)")
 	fl.StringVar(&f.prompts, "prompts", "", "directory of prompt templates overriding the embedded ones (system, solver, introspector, physics_verifier, general_verifier .tmpl)")
 	fl.BoolVar(&f.baseline, "baseline", false, "the solver alone: one call per problem")
-	fl.IntVar(&f.cv, "cv", 2, "consecutive reviews to accept a solution (passes) or discard it (failures)")
+	fl.IntVar(&f.cv, "cv", physicsminions.DefaultCV, "consecutive reviews to accept a solution (passes) or discard it (failures)")
 	fl.IntVar(&f.rounds, "max-rounds", 12, "budget per problem: rounds (a round is a solve or revision and its reviews)")
 	fl.IntVar(&f.tokens, "max-tokens", 400000, "budget per problem: prompt + completion tokens")
 	fl.DurationVar(&f.wall, "max-wall", 30*time.Minute, "budget per problem: wall time")
