@@ -19,6 +19,7 @@ import (
 
 	"github.com/ascent-rl/ascent/agent"
 	"github.com/ascent-rl/ascent/agent/physicsminions"
+	"github.com/ascent-rl/ascent/eval/hipho"
 	"github.com/ascent-rl/ascent/internal/atomicfile"
 )
 
@@ -148,10 +149,18 @@ func (f *minionsFlags) run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	scorer := physicsminions.NewAnswerScorer(exams...)
+	var names []string
+	for _, e := range exams {
+		names = append(names, e.Name)
+	}
+	bench, err := hipho.New(hipho.Options{Dir: f.data, Exams: names, Grading: hipho.GradingAnswer})
+	if err != nil {
+		return err
+	}
+	scorer := physicsminions.HiPhOScorer{B: bench}
 	res := minionsResults{Workflow: physicsminions.Workflow, Mode: "minions", Endpoint: f.endpoint, Model: f.model, CV: f.cv,
 		Budget:  map[string]any{"max_rounds": f.rounds, "max_tokens": f.tokens, "max_wall": f.wall.String()},
-		Scoring: "answer-level (answer.GradePhysics on the last boxes); medals need the HiPhO scorer", Runs: map[string]minionsRun{}}
+		Scoring: "answer-level (eval/hipho: the last boxes against the golds, units converted), medals from the official thresholds", Runs: map[string]minionsRun{}}
 	if f.baseline {
 		res.Mode = "baseline"
 	}

@@ -105,12 +105,19 @@ func (b *Benchmark) ScoreResponses(ctx context.Context, resps []Response) (*Resu
 		c.JudgeErrors += g.Judge.Errors
 	}
 	for name, es := range res.Exams {
-		if th, ok := b.thresholds[name]; ok {
-			es.Medal = th.Medal(es.Score)
-			res.Exams[name] = es
-		}
+		es.Medal = b.Medal(name, es.Score)
+		res.Exams[name] = es
 	}
 	return res, nil
+}
+
+// Medal is the medal score earns in exam against its official thresholds ("none" below bronze
+// or for an exam without thresholds, CPhO 2025).
+func (b *Benchmark) Medal(exam string, score float64) string {
+	if th, ok := b.thresholds[exam]; ok {
+		return th.Medal(score)
+	}
+	return None
 }
 
 // JudgeUse counts one problem's judge requests.
