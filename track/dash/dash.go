@@ -6,7 +6,8 @@
 // Pages: the run list (/), one run's charts with live updates over server-sent events while it
 // trains and the entropy–performance law fit with its predicted ceiling (/run/ID), a samples
 // browser with search (/run/ID/samples), and a comparison view overlaying several runs
-// (/compare?run=A&run=B). JSON for scripts: /api/runs, /api/runs/ID, and the live stream
+// (/compare?run=A&run=B), and agent workflows' traces as conversations (/traces, /trace/PATH, for
+// traces written under the runs root). JSON for scripts: /api/runs, /api/runs/ID, and the live stream
 // /api/runs/ID/events. Charts are drawn by go-echarts with echarts.min.js served from the binary
 // (static/, see static/PROVENANCE.md): no CDN, so it works offline and on a run directory copied
 // from another machine. Everything is read from the run directories (track's format); the server
@@ -60,7 +61,7 @@ func New(root string, options ...Option) (*Server, error) {
 	for _, o := range options {
 		o(s)
 	}
-	for _, p := range []string{"index", "run", "samples", "compare"} {
+	for _, p := range []string{"index", "run", "samples", "compare", "trace", "traces"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
 		if err != nil {
 			return nil, fmt.Errorf("dashboard: parse template %s: %w", p, err)
@@ -77,6 +78,8 @@ func New(root string, options ...Option) (*Server, error) {
 	s.mux.HandleFunc("GET /run/{id}", s.run)
 	s.mux.HandleFunc("GET /run/{id}/samples", s.samples)
 	s.mux.HandleFunc("GET /compare", s.compare)
+	s.mux.HandleFunc("GET /traces", s.traces)
+	s.mux.HandleFunc("GET /trace/{path...}", s.trace)
 	s.mux.HandleFunc("GET /api/runs", s.apiRuns)
 	s.mux.HandleFunc("GET /api/runs/{id}", s.apiRun)
 	s.mux.HandleFunc("GET /api/runs/{id}/events", s.events)
