@@ -18,21 +18,21 @@ import (
 
 // traceCall is one call of a trace as the page shows it.
 type traceCall struct {
-	Kind      string           `json:"kind"`
-	Role      string           `json:"role"`
-	Round     int              `json:"round"`
-	Messages  []traceMessage   `json:"messages"`
-	Reply     string           `json:"reply"`
-	Prompt    int              `json:"prompt_tokens"`
-	Complete  int              `json:"completion_tokens"`
-	LatencyMS float64          `json:"latency_ms"`
-	Verdict   string           `json:"verdict"`
-	Error     string           `json:"error"`
-	Rounds    int              `json:"rounds"`
-	Calls     int              `json:"calls"`
-	Tokens    int              `json:"tokens"`
-	BudgetEnd string           `json:"budget_end"`
-	Outcome   map[string]any   `json:"outcome"`
+	Kind      string         `json:"kind"`
+	Role      string         `json:"role"`
+	Round     int            `json:"round"`
+	Messages  []traceMessage `json:"messages"`
+	Reply     string         `json:"reply"`
+	Prompt    int            `json:"prompt_tokens"`
+	Complete  int            `json:"completion_tokens"`
+	LatencyMS float64        `json:"latency_ms"`
+	Verdict   string         `json:"verdict"`
+	Error     string         `json:"error"`
+	Rounds    int            `json:"rounds"`
+	Calls     int            `json:"calls"`
+	Tokens    int            `json:"tokens"`
+	BudgetEnd string         `json:"budget_end"`
+	Outcome   map[string]any `json:"outcome"`
 }
 
 type traceMessage struct {
