@@ -29,6 +29,7 @@ const (
 	UpdateRowsSkipped  = "perf/update_rows_skipped_ratio"   // rows left out of updates as inert (all-zero advantages)
 	RolloutProbsDiffMx = "training/rollout_probs_diff_max"  // max |p_sampler − p_trainer| over tokens
 	RolloutProbsDiff   = "training/rollout_probs_diff_mean" // mean |p_sampler − p_trainer| over tokens
+	TrainingStage      = "training/stage"                   // the stage of staged training a step ran in (1-based; absent without stages)
 	RolloutISMean      = "training/rollout_is_mean"         // truncated IS: mean weight min(π_train/π_rollout, C) over trained tokens
 	RolloutISMax       = "training/rollout_is_max"          // truncated IS: largest weight
 	RolloutISCapped    = "training/rollout_is_capped_frac"  // truncated IS: share of weights the cap cut (tokens, or samples at sequence level)

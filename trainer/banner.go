@@ -56,6 +56,9 @@ func (t *Trainer) printBanner() {
 	fmt.Fprintf(&sb, "  mini-batches       %d per epoch × %d epochs = %d optimiser updates per step (%d in all)\n", d.MiniBatches, a.Batch.PPOEpochs, d.UpdatesPerStep, d.TotalUpdates)
 	fmt.Fprintf(&sb, "  rows per update    %d (≤ %d tokens)\n", d.RowsPerUpdate, d.MaxTokensPerUpdate)
 	fmt.Fprintf(&sb, "  steps              %d RL (after %d SFT warm-up steps), eval on %d held-out problems\n", t.cfg.Run.Steps, t.cfg.SFT.Steps, len(t.val))
+	if line := t.cfg.stagesLine(); line != "" {
+		fmt.Fprintf(&sb, "  stages             %s\n", line)
+	}
 	if y, err := config.YAML(t.cfg); err == nil {
 		sb.WriteString("  resolved config (config.yaml):\n")
 		for _, line := range strings.Split(strings.TrimRight(string(y), "\n"), "\n") {

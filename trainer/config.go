@@ -33,6 +33,21 @@ type Config struct {
 	Rollout RolloutConfig `yaml:"rollout"`
 	// Reward chooses where rewards are computed (in-process, or on reward workers over NATS).
 	Reward RewardConfig `yaml:"reward"`
+	// Stages, when set, split the RL steps into stages that grow the group size and the response
+	// length as the model improves (P1's staged training). Their steps must add up to run.steps; each
+	// stage's rollouts and max_response_len replace algo.batch's while it runs. Evaluations keep
+	// algo.batch.max_response_len (or eval.max_tokens) so that before and after compare.
+	Stages []StageConfig `yaml:"stages" validate:"dive"`
+}
+
+// StageConfig is one stage of staged training.
+type StageConfig struct {
+	// Steps is the stage's length in RL steps.
+	Steps int `yaml:"steps" validate:"gte=1"`
+	// Rollouts is the group size (responses per prompt) during the stage.
+	Rollouts int `yaml:"rollouts" validate:"gte=1"`
+	// MaxResponseLen is the maximum response length in tokens during the stage.
+	MaxResponseLen int `yaml:"max_response_len" validate:"gte=1"`
 }
 
 // RewardConfig chooses where rewards are computed.
@@ -250,6 +265,18 @@ func (c Config) validate() error {
 	}
 	if c.Data.TrainFile == "" && c.Data.Task == "" {
 		return fmt.Errorf("config: set data.task (a built-in task) or data.train_file")
+	}
+	if len(c.Stages) > 0 {
+		total := 0
+		for _, st := range c.Stages {
+			total += st.Steps
+		}
+		if total != c.Run.Steps {
+			return fmt.Errorf("config: stages cover %d steps but run.steps is %d; make them equal", total, c.Run.Steps)
+		}
+		if c.Algo.Reward.Vote.Enabled {
+			return fmt.Errorf("config: stages change the group size, which TTRL's vote (algo.reward.vote) fixes; use one")
+		}
 	}
 	return nil
 }

@@ -24,7 +24,7 @@ func (t *Trainer) evaluate(ctx context.Context) (float64, error) {
 	}
 	maxTok := t.cfg.Eval.MaxTokens
 	if maxTok == 0 {
-		maxTok = t.cfg.Algo.Batch.MaxResponseLen
+		maxTok = t.evalMaxLen // algo.batch.max_response_len as configured: stages do not move it
 	}
 	seqs, err := t.policy.Sample(ctx, prompts, 1, t.samplingParams(0, maxTok, true))
 	if err != nil {

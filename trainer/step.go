@@ -179,6 +179,7 @@ func (t *Trainer) rlStep(ctx context.Context, step int) (metrics, []*rollout.Gro
 	start := time.Now()
 	m := metrics{}
 	tm := &timings{}
+	t.enterStage(step, m)
 	groups, rs, vm, err := t.collect(ctx, step)
 	if err != nil {
 		return nil, nil, err

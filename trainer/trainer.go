@@ -61,9 +61,12 @@ type Trainer struct {
 	val       []data.Example
 	demos     *demoSource
 	scorer    *scorer
-	actor     algo.Loss
-	adv       algo.AdvantageEstimator
-	state     State
+	// evalMaxLen is algo.batch.max_response_len as configured, for evaluations (stages change the
+	// live value).
+	evalMaxLen int
+	actor      algo.Loss
+	adv        algo.AdvantageEstimator
+	state      State
 }
 
 // Run trains from scratch with cfg, or resumes the run in resumeDir when it is not "". newLearner
@@ -122,7 +125,7 @@ func open(cfg Config, resumeDir string, out io.Writer, newLearner func(*model.Pa
 			return nil, fmt.Errorf("resume %s: %w", resumeDir, err)
 		}
 	}
-	t := &Trainer{cfg: cfg, out: out, newLearner: newLearner, newRemote: newRemote}
+	t := &Trainer{cfg: cfg, out: out, newLearner: newLearner, newRemote: newRemote, evalMaxLen: cfg.Algo.Batch.MaxResponseLen}
 	a := cfg.Algo
 	var err error
 	if t.tok, err = tokenizer.Open(cfg.Model.Tokenizer); err != nil {
@@ -200,6 +203,12 @@ func initialParams(cfg Config, tok tokenizer.Tokenizer) (*model.Params, error) {
 	if need > p.Config.MaxPositionEmbeddings {
 		return nil, fmt.Errorf("algo.batch: max_prompt_len %d + max_response_len %d = %d exceeds the model's context of %d tokens",
 			cfg.Algo.Batch.MaxPromptLen, cfg.Algo.Batch.MaxResponseLen, need, p.Config.MaxPositionEmbeddings)
+	}
+	for i, st := range cfg.Stages {
+		if n := cfg.Algo.Batch.MaxPromptLen + st.MaxResponseLen; n > p.Config.MaxPositionEmbeddings {
+			return nil, fmt.Errorf("stages[%d]: max_prompt_len %d + max_response_len %d = %d exceeds the model's context of %d tokens",
+				i, cfg.Algo.Batch.MaxPromptLen, st.MaxResponseLen, n, p.Config.MaxPositionEmbeddings)
+		}
 	}
 	return p, nil
 }
