@@ -24,14 +24,10 @@ test: deps
 	$(GO) vet ./...
 	$(GO) test -timeout 20m ./...
 
-## fuzz: a short fuzzing pass over every parser with a Fuzz target (FUZZTIME=30s to lengthen)
+## fuzz: a short fuzzing pass over every parser with a Fuzz target (FUZZTIME=30s to lengthen; scripts/fuzz.sh)
 FUZZTIME ?= 10s
 fuzz:
-	@for pkg in $$($(GO) list ./...); do \
-	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
-	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
-	  done; \
-	done
+	@GO=$(GO) bash scripts/fuzz.sh $(FUZZTIME)
 
 ## bench: the Go micro-benchmarks (long benchmark commands live under bench/)
 bench:
