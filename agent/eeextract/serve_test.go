@@ -2,13 +2,13 @@ package eeextract
 
 import (
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/ascent-rl/ascent/agent"
+	"github.com/ascent-rl/ascent/agent/agenttest"
 	"github.com/ascent-rl/ascent/serve"
 )
 
@@ -17,19 +17,9 @@ import (
 // parsed with its spans dropped) and the run must finish.
 func TestExtractionOverAscentServe(t *testing.T) {
 	ont, sents := fixture(t, 6, 2)
-	s, err := serve.New(serve.Config{Model: serve.BuiltinTiny})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, l) }()
-	defer func() { cancel(); <-done }()
-	c, err := agent.NewClient(agent.Config{Endpoint: "http://" + l.Addr().String() + "/v1", Model: serve.BuiltinTiny,
+	url := agenttest.ServeTiny(t)
+	ctx := context.Background()
+	c, err := agent.NewClient(agent.Config{Endpoint: url, Model: serve.BuiltinTiny,
 		Workflow: "llmpee", MaxTokens: 24, Timeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package physicsminions
 
 import (
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ascent-rl/ascent/agent"
+	"github.com/ascent-rl/ascent/agent/agenttest"
 	"github.com/ascent-rl/ascent/answer"
 	"github.com/ascent-rl/ascent/serve"
 )
@@ -19,23 +19,8 @@ import (
 // the scoring must still be right. The prompts are overridden with short ones, because the tiny
 // model's context is 512 tokens.
 func TestTheLoopAgainstAscentServe(t *testing.T) {
-	s, err := serve.New(serve.Config{Model: serve.BuiltinTiny})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, l) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	}()
+	url := agenttest.ServeTiny(t)
+	ctx := context.Background()
 	prompts := t.TempDir()
 	for role, text := range map[string]string{"system": "Be brief.", RoleSolver: "Solve: {{.Problem}}",
 		RoleIntrospector: "Fix: {{.Solution}}", RolePhysics: "Check: {{.Solution}}", RoleGeneral: "Check: {{.Solution}}"} {
@@ -43,7 +28,7 @@ func TestTheLoopAgainstAscentServe(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c, err := agent.NewClient(agent.Config{Endpoint: "http://" + l.Addr().String() + "/v1", Model: serve.BuiltinTiny, Workflow: Workflow, MaxTokens: 24})
+	c, err := agent.NewClient(agent.Config{Endpoint: url, Model: serve.BuiltinTiny, Workflow: Workflow, MaxTokens: 24})
 	if err != nil {
 		t.Fatal(err)
 	}
