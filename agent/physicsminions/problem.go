@@ -1,16 +1,12 @@
 package physicsminions
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/ascent-rl/ascent/answer"
+	"github.com/ascent-rl/ascent/eval/hipho"
 )
 
 // Problem is one olympiad problem as the loop sees it. It is all the HiPhO loader (eval/hipho)
@@ -29,8 +25,8 @@ type Gold struct {
 	Points             float64 // points awarded when it is right
 }
 
-// Exam is one HiPhO exam as read by ReadHiPhO: its problems (all of them, with figures or not)
-// and the golds of each problem by id.
+// Exam is one HiPhO exam as the loop reads it (ReadHiPhO, over eval/hipho's loader): its
+// problems (all of them, with figures or not) and the golds of each problem by id.
 type Exam struct {
 	Name     string            // e.g. "IPhO_2025"
 	Problems []Problem         // in file order
@@ -49,109 +45,53 @@ func (e *Exam) TextOnly() ([]Problem, int) {
 	return out, len(e.Problems) - len(out)
 }
 
-// hiphoRecord is the part of a HiPhO JSONL line the loop needs.
-type hiphoRecord struct {
-	ID          string    `json:"id"`
-	Context     string    `json:"context"`
-	Question    string    `json:"question"`
-	Answer      []string  `json:"answer"`
-	AnswerType  []string  `json:"answer_type"`
-	Unit        []*string `json:"unit"`
-	Points      []float64 `json:"points"`
-	Modality    string    `json:"modality"`
-	Images      []string  `json:"image_question"`
-	Information string    `json:"exam_information"`
-}
+// HiPhOExams lists the exams in a HiPhO data directory (eval/hipho's Names).
+func HiPhOExams(dir string) ([]string, error) { return hipho.Names(dir) }
 
-// HiPhOExams lists the exams in a HiPhO data directory (the stems of its *.jsonl files).
-func HiPhOExams(dir string) ([]string, error) {
-	m, err := filepath.Glob(filepath.Join(dir, "*.jsonl"))
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, f := range m {
-		out = append(out, strings.TrimSuffix(filepath.Base(f), ".jsonl"))
-	}
-	sort.Strings(out)
-	if len(out) == 0 {
-		return nil, fmt.Errorf("physicsminions: no HiPhO exams (*.jsonl) in %s", dir)
-	}
-	return out, nil
-}
-
-// ReadHiPhO reads exam from dir/<exam>.jsonl (the layout of ../shared/data/physics/hipho). An
-// unknown exam is an error that lists the valid ones.
+// ReadHiPhO reads exam from dir with eval/hipho's loader (the layout of
+// ../shared/data/physics/hipho) and turns it into the loop's problems and golds. An unknown exam
+// is an error that lists the valid ones.
 func ReadHiPhO(dir, exam string) (*Exam, error) {
-	names, err := HiPhOExams(dir)
+	names, err := hipho.Names(dir)
 	if err != nil {
 		return nil, err
 	}
 	if i := sort.SearchStrings(names, exam); i == len(names) || names[i] != exam {
 		return nil, fmt.Errorf("physicsminions: no HiPhO exam %q in %s; valid: %s", exam, dir, strings.Join(names, ", "))
 	}
-	path := filepath.Join(dir, exam+".jsonl")
-	b, err := os.ReadFile(path)
+	he, err := hipho.Load(dir, exam)
 	if err != nil {
 		return nil, err
 	}
 	e := &Exam{Name: exam, Golds: map[string][]Gold{}}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 1<<20), 1<<28)
-	for line := 1; sc.Scan(); line++ {
-		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-			continue
-		}
-		var r hiphoRecord
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
-		}
-		golds, err := r.golds()
+	for i := range he.Problems {
+		hp := &he.Problems[i]
+		golds, err := hipho.Golds(hp)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: problem %s: %w", path, line, r.ID, err)
+			return nil, fmt.Errorf("physicsminions: %s: %w", exam, err)
 		}
-		if r.ID == "" || len(golds) == 0 {
-			return nil, fmt.Errorf("%s:%d: a problem needs an id and at least one answer", path, line)
+		if hp.ID == "" || len(golds) == 0 || len(hp.Points) != len(golds) {
+			return nil, fmt.Errorf("physicsminions: %s problem %q: a problem needs an id and answers with points (%d answers, %d points)", exam, hp.ID, len(golds), len(hp.Points))
 		}
-		e.Problems = append(e.Problems, Problem{ID: r.ID, Exam: exam, Text: r.text(), NumAnswers: len(golds),
-			HasFigures: r.Modality != "text-only" || len(r.Images) > 0})
-		e.Golds[r.ID] = golds
-		for _, g := range golds {
-			e.Max += g.Points
+		e.Problems = append(e.Problems, Problem{ID: hp.ID, Exam: exam, Text: problemText(hp), NumAnswers: len(golds),
+			HasFigures: hp.Modality != hipho.TextOnly || len(hp.ImageQuestion) > 0})
+		for j, g := range golds {
+			e.Golds[hp.ID] = append(e.Golds[hp.ID], Gold{PhysicsGold: g, Points: hp.Points[j]})
+			e.Max += hp.Points[j]
 		}
 	}
-	return e, sc.Err()
+	return e, nil
 }
 
-// text joins the constants sheet, the shared context and the question.
-func (r hiphoRecord) text() string {
+// problemText joins the constants sheet, the shared context and the question.
+func problemText(p *hipho.Problem) string {
 	var b strings.Builder
-	if s := strings.TrimSpace(r.Information); s != "" {
+	if s := strings.TrimSpace(p.ExamInformation); s != "" {
 		b.WriteString("Constants and general information:\n" + s + "\n\n")
 	}
-	if s := strings.TrimSpace(r.Context); s != "" {
+	if s := strings.TrimSpace(p.Context); s != "" {
 		b.WriteString("Context:\n" + s + "\n\n")
 	}
-	b.WriteString("Question:\n" + strings.TrimSpace(r.Question))
+	b.WriteString("Question:\n" + strings.TrimSpace(p.Question))
 	return b.String()
-}
-
-// golds pairs the parallel answer, answer_type, unit and points lists (a missing unit is none).
-func (r hiphoRecord) golds() ([]Gold, error) {
-	if len(r.AnswerType) != len(r.Answer) || len(r.Points) != len(r.Answer) {
-		return nil, fmt.Errorf("%d answers, %d answer types and %d points", len(r.Answer), len(r.AnswerType), len(r.Points))
-	}
-	out := make([]Gold, len(r.Answer))
-	for i, a := range r.Answer {
-		t, err := answer.ParseAnswerType(r.AnswerType[i])
-		if err != nil {
-			return nil, err
-		}
-		unit := ""
-		if i < len(r.Unit) && r.Unit[i] != nil {
-			unit = *r.Unit[i]
-		}
-		out[i] = Gold{PhysicsGold: answer.PhysicsGold{Answer: a, Unit: unit, Type: t}, Points: r.Points[i]}
-	}
-	return out, nil
 }
