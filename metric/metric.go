@@ -86,3 +86,15 @@ const (
 	GlobalStep      = "training/global_step"    // the RL step
 	Epoch           = "training/epoch"          // passes over the training data
 )
+
+// Asynchronous RL (trainer.AsyncConfig). A trajectory's staleness is the learner's weight version
+// minus the version that sampled it, version v being the policy after v RL steps.
+const (
+	StalenessMean   = "async/staleness/mean"            // mean staleness of the step's trained trajectories
+	StalenessMax    = "async/staleness/max"             // largest staleness trained on (≤ async.max_staleness)
+	BufferFill      = "async/buffer_fill"               // share of the buffer's capacity in use when the learner took the step's batch
+	DroppedStale    = "async/dropped_stale"             // groups of the step dropped because they were staler than max_staleness
+	SamplerIdle     = "timing_s/sampler_idle"           // wall seconds the producer waited (for weights, for room) since the previous step
+	LearnerIdle     = "timing_s/learner_idle"           // wall seconds the learner waited for the step's batch
+	RolloutISMasked = "training/rollout_is_masked_frac" // masked IS / decoupled: share of weights masked (tokens, or samples at sequence level)
+)

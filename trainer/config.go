@@ -38,6 +38,10 @@ type Config struct {
 	// stage's rollouts and max_response_len replace algo.batch's while it runs. Evaluations keep
 	// algo.batch.max_response_len (or eval.max_tokens) so that before and after compare.
 	Stages []StageConfig `yaml:"stages" validate:"dive"`
+	// Async lets rollouts run ahead of training by up to async.max_staleness weight versions, with
+	// off-policy corrections (docs/training.md, "Asynchronous RL"); max_staleness 0 is the
+	// synchronous loop.
+	Async AsyncConfig `yaml:"async"`
 }
 
 // StageConfig is one stage of staged training.
@@ -98,6 +102,9 @@ type RunConfig struct {
 	MicroBatchRows int `yaml:"micro_batch_rows" validate:"gte=0"`
 	// RewardWorkers bounds concurrent verifier calls (0: one per core).
 	RewardWorkers int `yaml:"reward_workers" validate:"gte=0"`
+	// TimeBudgetS ends the RL phase after the first step that finishes past this many wall seconds
+	// from the first RL step's start, then evaluates as after the last step (0: no budget).
+	TimeBudgetS float64 `yaml:"time_budget_s" validate:"gte=0"`
 }
 
 // ModelConfig chooses the policy network and tokenizer.
@@ -262,6 +269,9 @@ func (c Config) validate() error {
 		if _, err := rollout.TrajectoryMetric(filterMetric(f.Metric)); err != nil {
 			return fmt.Errorf("config: algo.reward.filter_groups.metric: %w", err)
 		}
+	}
+	if err := c.validateAsync(); err != nil {
+		return err
 	}
 	if c.Data.TrainFile == "" && c.Data.Task == "" {
 		return fmt.Errorf("config: set data.task (a built-in task) or data.train_file")

@@ -43,9 +43,15 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 		}
 	}
 	sum.EvalBefore = *t.state.EvalBefore
-	if _, err := t.syncRollout(ctx); err != nil { // the servers start from the trainer's weights
+	if t.asyncOn() {
+		if err := t.startAsync(); err != nil {
+			return sum, err
+		}
+		defer t.stopAsync()
+	} else if _, err := t.syncRollout(ctx); err != nil { // the servers start from the trainer's weights
 		return sum, err
 	}
+	rlStart := time.Now()
 	t.prog = newProgress(t.out, t.state.Step, t.cfg.Run.Steps)
 	out := t.out
 	t.out = t.prog.writer(out) // log lines print above the live bars in a terminal
@@ -72,7 +78,8 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 			m[metric.TimeTesting] = time.Since(start).Seconds()
 		}
 		t.state.Step = step
-		if step == t.cfg.Run.Steps {
+		last := step == t.cfg.Run.Steps || t.overBudget(rlStart)
+		if last {
 			acc, err := t.evaluate(ctx)
 			if err != nil {
 				return sum, err
@@ -88,10 +95,13 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 		}
 		t.printStep(step, m)
 		t.prog.stepDone(step, m)
-		if step == t.cfg.Run.Steps || (t.cfg.Run.SaveEvery > 0 && step%t.cfg.Run.SaveEvery == 0) {
+		if last || (t.cfg.Run.SaveEvery > 0 && step%t.cfg.Run.SaveEvery == 0) {
 			if err := t.checkpoint(); err != nil {
 				return sum, err
 			}
+		}
+		if last {
+			break
 		}
 	}
 	sum.Steps = t.state.Step
@@ -115,9 +125,12 @@ func (t *Trainer) stopCleanly(cause error) error {
 // checkpoint writes the engine and trainer state after the current step.
 func (t *Trainer) checkpoint() error {
 	start := time.Now()
-	ds, err := json.Marshal(t.train.State())
+	ds, err := t.dataState()
 	if err != nil {
 		return err
+	}
+	if t.async != nil {
+		defer t.async.release()
 	}
 	t.state.Data = ds
 	if err := t.run.Sync(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/ascent-rl/ascent/model"
 	"github.com/ascent-rl/ascent/model/tokenizer"
 )
 
@@ -43,6 +44,11 @@ func (t *Trainer) syncRollout(ctx context.Context) (map[string]float64, error) {
 	if t.remote == nil {
 		return nil, nil
 	}
+	return t.syncRolloutParams(ctx, t.policy.Params())
+}
+
+// syncRolloutParams is syncRollout with weights p (a version the asynchronous learner published).
+func (t *Trainer) syncRolloutParams(ctx context.Context, p *model.Params) (map[string]float64, error) {
 	dir, err := filepath.Abs(t.rolloutWeightsDir())
 	if err != nil {
 		return nil, err
@@ -50,7 +56,7 @@ func (t *Trainer) syncRollout(ctx context.Context) (map[string]float64, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("rollout weights: %w", err)
 	}
-	if err := t.policy.Params().Save(dir, "float32"); err != nil {
+	if err := p.Save(dir, "float32"); err != nil {
 		return nil, fmt.Errorf("rollout weights: %w", err)
 	}
 	if err := tokenizer.WriteBuiltinFile(dir, t.tok); err != nil {

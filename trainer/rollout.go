@@ -69,6 +69,11 @@ func (t *Trainer) workflow(n int, st *rolloutStats, vm *voteMetrics) rollout.Wor
 // is constant and draws more prompts, up to max_gen_batches rounds; TTRL then keeps the first
 // n_train of its n_votes samples.
 func (t *Trainer) collect(ctx context.Context, step int) ([]*rollout.Group, rolloutStats, voteMetrics, error) {
+	return t.collectFrom(ctx, step, t.sampler())
+}
+
+// collectFrom is collect with sampler s (the asynchronous producer's own).
+func (t *Trainer) collectFrom(ctx context.Context, step int, s Sampler) ([]*rollout.Group, rolloutStats, voteMetrics, error) {
 	a := t.cfg.Algo
 	n := a.Batch.Rollouts
 	if a.Reward.Vote.Enabled {
@@ -90,7 +95,7 @@ func (t *Trainer) collect(ctx context.Context, step int) ([]*rollout.Group, roll
 		r.Filter, r.MaxRounds, r.Scale = rollout.NonConstant(value), f.MaxGenBatches, f.GenBatchScale
 	}
 	seed := func(round int) uint64 { return streamSeed(t.cfg.Run.Seed, "rollout", step, round) }
-	groups, err := rollout.Collect(ctx, t.workflow(n, &st, &vm), t.sampler(), t.nextTasks, seed, r)
+	groups, err := rollout.Collect(ctx, t.workflow(n, &st, &vm), s, t.nextTasks, seed, r)
 	if err != nil {
 		return nil, st, vm, err
 	}

@@ -23,6 +23,8 @@ type State struct {
 	// KLCoef is the adaptive KL-in-reward coefficient after the last step (algo.kl.adaptive); nil
 	// before the first step and without the adaptive controller.
 	KLCoef *float64 `json:"kl_coef,omitempty"`
+	// Async is the asynchronous producer's buffer and position (async.max_staleness > 0); nil otherwise.
+	Async *AsyncState `json:"async,omitempty"`
 }
 
 // saveState writes state.json into dir atomically.

@@ -103,6 +103,7 @@ func (t *Trainer) prepare(ctx context.Context, b *batch, m metrics, tm *timings)
 		}
 	}
 	t.applyTIS(b, m)
+	t.applyMasked(b, m)
 	m.stats(metric.Score, b.scores)
 	m.statsMasked(metric.Rewards, in.TokenRewards, in.Mask, true)
 	m.statsMasked(metric.Advantages, out.Advantages, in.Mask, false)
@@ -180,7 +181,7 @@ func (t *Trainer) rlStep(ctx context.Context, step int) (metrics, []*rollout.Gro
 	m := metrics{}
 	tm := &timings{}
 	t.enterStage(step, m)
-	groups, rs, vm, err := t.collect(ctx, step)
+	groups, rs, vm, err := t.stepRollouts(ctx, step, m)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -202,7 +203,7 @@ func (t *Trainer) rlStep(ctx context.Context, step int) (metrics, []*rollout.Gro
 	if err != nil {
 		return nil, nil, err
 	}
-	sm, err := t.syncRollout(ctx) // the next step's rollouts must come from the updated policy
+	sm, err := t.publish(ctx, step) // the next rollouts must come from the updated policy
 	if err != nil {
 		return nil, nil, err
 	}

@@ -67,6 +67,10 @@ type Trainer struct {
 	actor      algo.Loss
 	adv        algo.AdvantageEstimator
 	state      State
+	// async is the rollout producer while an asynchronous run's RL steps run (nil: synchronous).
+	async *asyncRun
+	// forceAsync runs the producer even at max_staleness 0 (tests: it must equal the synchronous loop).
+	forceAsync bool
 }
 
 // Run trains from scratch with cfg, or resumes the run in resumeDir when it is not "". newLearner

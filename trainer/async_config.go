@@ -1,0 +1,90 @@
+package trainer
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ascent-rl/ascent/algo"
+)
+
+// AsyncConfig is asynchronous RL: a rollout producer samples the groups of step k with weight
+// version k−1−max_staleness (version v = the policy after v RL steps) while the learner trains, so
+// sampling and training overlap; the learner never trains on a trajectory more than max_staleness
+// versions older than its own weights.
+type AsyncConfig struct {
+	// MaxStaleness is η, the most weight versions a trained trajectory may lag the learner
+	// (0: the synchronous loop, bit for bit; prime-rl's max_off_policy_steps, AReaL's
+	// max_head_offpolicyness).
+	MaxStaleness int `yaml:"max_staleness"`
+	// BufferGroups bounds the groups produced but not yet trained on (0: (max_staleness+1) ×
+	// algo.batch.prompts). It must hold at least one step's groups, and the max_staleness steps the
+	// producer runs ahead.
+	BufferGroups int `yaml:"buffer_groups"`
+	// WaitTimeoutS is the deadline in seconds of every wait between the producer and the learner:
+	// for a batch, for room in the buffer, for a weight version, for a checkpoint pause (0: 1800).
+	WaitTimeoutS float64 `yaml:"wait_timeout_s"`
+	// MIS is masked importance sampling: the policy gradient of a token (or sample) whose ratio
+	// π_learner/π_sampler leaves [low, high] is dropped (high 0: off).
+	MIS algo.MISConfig `yaml:"mis"`
+	// Decoupled is AReaL's decoupled PPO objective: the trust region around the learner's
+	// recomputed proximal policy, tokens weighted by π_prox/π_behav and masked above cap (0: off).
+	Decoupled algo.DecoupledConfig `yaml:"decoupled"`
+}
+
+// on reports whether rollouts run ahead of training.
+func (c AsyncConfig) on() bool { return c.MaxStaleness > 0 }
+
+// waitTimeout is the deadline of each producer/learner wait.
+func (c AsyncConfig) waitTimeout() time.Duration {
+	if c.WaitTimeoutS <= 0 {
+		return 30 * time.Minute
+	}
+	return time.Duration(c.WaitTimeoutS * float64(time.Second))
+}
+
+// bufferGroups is the buffer's capacity in groups.
+func (c Config) bufferGroups() int {
+	if c.Async.BufferGroups > 0 {
+		return c.Async.BufferGroups
+	}
+	return (c.Async.MaxStaleness + 1) * c.Algo.Batch.Prompts
+}
+
+// validateAsync checks the async section before any work starts.
+func (c Config) validateAsync() error {
+	a := c.Async
+	switch {
+	case a.MaxStaleness < 0:
+		return fmt.Errorf("config: async.max_staleness = %d: want ≥ 0 (0 is the synchronous loop)", a.MaxStaleness)
+	case a.BufferGroups < 0:
+		return fmt.Errorf("config: async.buffer_groups = %d: want ≥ 0 (0: (max_staleness+1) × algo.batch.prompts)", a.BufferGroups)
+	case a.BufferGroups > 0 && a.BufferGroups < c.Algo.Batch.Prompts:
+		return fmt.Errorf("config: async.buffer_groups = %d is smaller than one step's %d groups (algo.batch.prompts); the producer could never hand a step over", a.BufferGroups, c.Algo.Batch.Prompts)
+	case a.BufferGroups > 0 && a.BufferGroups < a.MaxStaleness*c.Algo.Batch.Prompts:
+		return fmt.Errorf("config: async.buffer_groups = %d is smaller than the %d × %d groups of the max_staleness steps the producer runs ahead (algo.batch.prompts); raise it or lower async.max_staleness", a.BufferGroups, a.MaxStaleness, c.Algo.Batch.Prompts)
+	case a.WaitTimeoutS < 0:
+		return fmt.Errorf("config: async.wait_timeout_s = %v: want ≥ 0 (0: 1800)", a.WaitTimeoutS)
+	}
+	if err := a.MIS.Validate(); err != nil {
+		return fmt.Errorf("config: async.%w", err)
+	}
+	if err := a.Decoupled.Validate(); err != nil {
+		return fmt.Errorf("config: async.%w", err)
+	}
+	n := 0
+	for _, on := range []bool{c.Algo.TIS.Enabled(), a.MIS.Enabled(), a.Decoupled.Enabled()} {
+		if on {
+			n++
+		}
+	}
+	if n > 1 {
+		return fmt.Errorf("config: algo.tis (cap %v), async.mis (high %v) and async.decoupled (cap %v) each weight the advantages by π_learner/π_sampler; turn on one", c.Algo.TIS.Cap, a.MIS.High, a.Decoupled.Cap)
+	}
+	if (a.MIS.Enabled() || a.Decoupled.Enabled()) && c.Algo.Loss.Name == "flowrl" {
+		return fmt.Errorf("config: async.mis and async.decoupled weight the advantages, which flowrl's trajectory-balance loss does not read; turn them off")
+	}
+	if a.on() && len(c.Stages) > 0 {
+		return fmt.Errorf("config: stages change the group size and length per step, which async.max_staleness %d would apply to rollouts of a later step; use one", a.MaxStaleness)
+	}
+	return nil
+}
