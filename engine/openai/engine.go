@@ -47,6 +47,9 @@ type Config struct {
 	// Cooldown is how long a failed endpoint is avoided while others are healthy (default 2 s,
 	// doubled per consecutive failure up to 1 min).
 	Cooldown time.Duration
+	// SyncTimeout is the deadline of one server's weight sync (default 5 min); a server past it, or
+	// failing, is left out of sampling until a later sync reaches it (remote/sync_failures).
+	SyncTimeout time.Duration
 	// HTTPClient overrides the HTTP client (default: a client without an overall timeout).
 	HTTPClient *http.Client
 }
@@ -60,7 +63,9 @@ type Engine struct {
 	rr   int
 	wake chan struct{} // closed and replaced whenever a slot frees
 
-	requests, retries, timeouts, failures, sequences, tokens atomic.Int64
+	gen  int // weight generation every sampling endpoint must hold (+1 per SyncWeights; under mu)
+
+	requests, retries, timeouts, failures, sequences, tokens, syncFailures atomic.Int64
 	syncMu                                                   sync.Mutex
 	lastSync                                                 map[string]float64
 }
@@ -73,6 +78,7 @@ type endpoint struct {
 	inflight  int
 	failUntil time.Time
 	fails     int // consecutive failures
+	gen       int // the weight generation it holds; sampled from only when it equals Engine.gen
 }
 
 // New checks the config and creates the engine; it does not contact the servers.
@@ -108,6 +114,9 @@ func newEngine(cfg Config) (*Engine, error) {
 	}
 	if cfg.Cooldown == 0 {
 		cfg.Cooldown = 2 * time.Second
+	}
+	if cfg.SyncTimeout == 0 {
+		cfg.SyncTimeout = 5 * time.Minute
 	}
 	switch {
 	case cfg.MaxConcurrency < 0:
@@ -146,6 +155,7 @@ func (e *Engine) Metrics() map[string]float64 {
 		"remote/requests": float64(e.requests.Load()), "remote/retries": float64(e.retries.Load()),
 		"remote/timeouts": float64(e.timeouts.Load()), "remote/failures": float64(e.failures.Load()),
 		"remote/sequences": float64(e.sequences.Load()), "remote/tokens": float64(e.tokens.Load()),
+		"remote/sync_failures": float64(e.syncFailures.Load()),
 	}
 	e.syncMu.Lock()
 	for k, v := range e.lastSync {
@@ -157,18 +167,24 @@ func (e *Engine) Metrics() map[string]float64 {
 
 // acquire takes a request slot on the least-loaded healthy endpoint (round-robin among equals),
 // waiting while every healthy endpoint is full. When no endpoint is healthy, any free one is used.
+// An endpoint the last weight sync did not reach is never used: it serves other weights.
 func (e *Engine) acquire(ctx context.Context) (*endpoint, error) {
 	for {
 		e.mu.Lock()
 		now := time.Now()
-		anyHealthy := false
+		anyHealthy, anyInSync := false, false
 		for _, ep := range e.eps {
-			anyHealthy = anyHealthy || !now.Before(ep.failUntil)
+			anyInSync = anyInSync || ep.gen == e.gen
+			anyHealthy = anyHealthy || (!now.Before(ep.failUntil) && ep.gen == e.gen)
+		}
+		if !anyInSync {
+			e.mu.Unlock()
+			return nil, &permanentError{fmt.Errorf("no endpoint holds the weights of the last sync (it reached none of them)")}
 		}
 		var best *endpoint
 		for k := range e.eps {
 			ep := e.eps[(e.rr+k)%len(e.eps)]
-			if ep.inflight >= e.cfg.MaxConcurrency || (anyHealthy && now.Before(ep.failUntil)) {
+			if ep.gen != e.gen || ep.inflight >= e.cfg.MaxConcurrency || (anyHealthy && now.Before(ep.failUntil)) {
 				continue
 			}
 			if best == nil || ep.inflight < best.inflight {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,8 +25,10 @@ type modelInfo struct {
 // that each serves dir (and, where the server reports weights_version, a newer version than
 // before). dir must be readable by the servers at the same path (a shared or local filesystem).
 // It returns timing_s/update_weights (wall time of the whole sync), perf/update_weights_gb_per_s
-// (the checkpoint's *.safetensors bytes / that time) and update_weights/bytes; Metrics reports
-// them too.
+// (the checkpoint's *.safetensors bytes / that time), update_weights/bytes and
+// remote/endpoints_in_sync; Metrics reports them too. Each server's sync has a deadline
+// (Config.SyncTimeout); a server that fails or misses it is counted in remote/sync_failures and
+// sampled from no more until a later sync reaches it. The sync fails only when no server loaded dir.
 func (e *Engine) SyncWeights(ctx context.Context, dir string) (map[string]float64, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -50,18 +53,38 @@ func (e *Engine) SyncWeights(ctx context.Context, dir string) (map[string]float6
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = e.syncOne(ctx, ep, abs)
+			sctx, cancel := context.WithTimeout(ctx, e.cfg.SyncTimeout)
+			defer cancel()
+			errs[i] = e.syncOne(sctx, ep, abs)
+			if errs[i] != nil && errors.Is(sctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+				errs[i] = fmt.Errorf("sync weights: %s gave no answer within %v: %w", ep.root, e.cfg.SyncTimeout, errs[i])
+			}
 		}()
 	}
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// The endpoints that loaded dir form the new generation; the others are left out of sampling
+	// (they serve other weights) until a later sync reaches them.
+	inSync := 0
+	e.mu.Lock()
+	e.gen++
+	for i, ep := range e.eps {
+		if errs[i] == nil {
+			ep.gen = e.gen
+			inSync++
+		} else {
+			e.syncFailures.Add(1)
 		}
+	}
+	e.mu.Unlock()
+	if inSync == 0 {
+		return nil, fmt.Errorf("sync weights: no server loaded %s: %w", abs, errors.Join(errs...))
 	}
 	secs := time.Since(start).Seconds()
 	m := map[string]float64{"timing_s/update_weights": secs, "update_weights/bytes": float64(size),
-		"perf/update_weights_gb_per_s": float64(size) / 1e9 / secs}
+		"perf/update_weights_gb_per_s": float64(size) / 1e9 / secs, "remote/endpoints_in_sync": float64(inSync)}
 	e.syncMu.Lock()
 	e.lastSync = m
 	e.syncMu.Unlock()
