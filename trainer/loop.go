@@ -47,7 +47,6 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 		if err := t.startAsync(); err != nil {
 			return sum, err
 		}
-		defer t.stopAsync()
 	} else if _, err := t.syncRollout(ctx); err != nil { // the servers start from the trainer's weights
 		return sum, err
 	}
@@ -55,7 +54,7 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 	t.prog = newProgress(t.out, t.state.Step, t.cfg.Run.Steps)
 	out := t.out
 	t.out = t.prog.writer(out) // log lines print above the live bars in a terminal
-	defer func() { t.prog.close(); t.prog, t.out = nil, out }()
+	defer func() { t.stopAsync(); t.prog.close(); t.prog, t.out = nil, out }() // the producer reports to t.prog
 	for step := t.state.Step + 1; step <= t.cfg.Run.Steps; step++ {
 		if err := ctx.Err(); err != nil {
 			t.logf("interrupted: stopping after step %d", t.state.Step)
