@@ -63,11 +63,11 @@ type Engine struct {
 	rr   int
 	wake chan struct{} // closed and replaced whenever a slot frees
 
-	gen  int // weight generation every sampling endpoint must hold (+1 per SyncWeights; under mu)
+	gen int // weight generation every sampling endpoint must hold (+1 per SyncWeights; under mu)
 
 	requests, retries, timeouts, failures, sequences, tokens, syncFailures atomic.Int64
-	syncMu                                                   sync.Mutex
-	lastSync                                                 map[string]float64
+	syncMu                                                                 sync.Mutex
+	lastSync                                                               map[string]float64
 }
 
 // endpoint is one server.
