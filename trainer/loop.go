@@ -53,8 +53,9 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 	rlStart := time.Now()
 	t.prog = newProgress(t.out, t.state.Step, t.cfg.Run.Steps)
 	out := t.out
-	t.out = t.prog.writer(out)                                                 // log lines print above the live bars in a terminal
-	defer func() { t.stopAsync(); t.prog.close(); t.prog, t.out = nil, out }() // the producer reports to t.prog
+	t.out = t.prog.writer(out) // log lines print above the live bars in a terminal
+	// The producer reports to t.prog: stop it first.
+	defer func() { t.stopAsync(); t.prog.close(); t.prog, t.out = nil, out }()
 	for step := t.state.Step + 1; step <= t.cfg.Run.Steps; step++ {
 		if err := ctx.Err(); err != nil {
 			t.logf("interrupted: stopping after step %d", t.state.Step)
