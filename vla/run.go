@@ -166,6 +166,8 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Summary, error) {
 		return nil, err
 	}
 	var pushcutTrace *Trace
+	var simT, polT, wallT time.Duration
+	stepsN := 0
 	for step := 1; step <= c.Steps; step++ {
 		ts := time.Now()
 		wf.Stats = RolloutStats{}
@@ -199,6 +201,7 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Summary, error) {
 			m[metric.EnvSimShare] = wf.Stats.SimTime.Seconds() / tot.Seconds()
 		}
 		sum.Errors += rs.Errors
+		simT, polT, wallT, stepsN = simT+wf.Stats.SimTime, polT+wf.Stats.PolicyTime, wallT+wf.Stats.Wall, stepsN+wf.Stats.Steps
 		for _, r := range wf.Stats.Results {
 			if r.Pushcut && sum.FirstPushcut < 0 {
 				sum.FirstPushcut, sum.PushcutTask = step, r.Episode.Task
@@ -248,6 +251,12 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Summary, error) {
 			return nil, err
 		}
 		sum.PushcutGIF = p
+	}
+	if simT+polT > 0 {
+		sum.SimShare = simT.Seconds() / (simT + polT).Seconds()
+	}
+	if wallT > 0 {
+		sum.StepsPerSec = float64(stepsN) / wallT.Seconds()
 	}
 	sum.Seconds = time.Since(t0).Seconds()
 	if err := run.WriteSummary(map[string]any{"eval_before": sum.EvalBefore, "eval_after": sum.EvalAfter, "vla": sum}); err != nil {
