@@ -106,6 +106,9 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Summary, error) {
 		}
 	}
 	for s := 0; s < c.SFTSteps; s++ {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("sft step %d: %w", s+1, err)
+		}
 		m, err := learner.SFTStep(sft)
 		if err != nil {
 			return nil, fmt.Errorf("sft step %d: %w", s+1, err)
@@ -169,6 +172,9 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Summary, error) {
 	var simT, polT, wallT time.Duration
 	stepsN := 0
 	for step := 1; step <= c.Steps; step++ {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("rl step %d: %w", step, err)
+		}
 		ts := time.Now()
 		wf.Stats = RolloutStats{}
 		rounds := 0
