@@ -144,7 +144,9 @@ func TestSamplerMatchesTheLearnersDistribution(t *testing.T) {
 // failingCatalog makes simulators that fail on their second chunk (a remote env dying mid-episode).
 type failingCatalog struct{ env.SimCatalog }
 
-func (failingCatalog) NewEnv(ctx context.Context) (env.Env, error) { return &dying{Sim: env.NewSim()}, nil }
+func (failingCatalog) NewEnv(ctx context.Context) (env.Env, error) {
+	return &dying{Sim: env.NewSim()}, nil
+}
 
 type dying struct {
 	*env.Sim
