@@ -97,7 +97,7 @@ func buildSuites() map[string]*simSuite {
 			Goals:       []subgoal{{Obj: 0, zone: 0, Grasp: true}, {Obj: 1, zone: 1, Grasp: true}},
 		})
 	}
-	local := &simSuite{Name: "pick_local", MaxSteps: 160, Tasks: pick.Tasks, Jitter: 0.05}
+	local := &simSuite{Name: "pick_local", MaxSteps: 160, Tasks: pick.Tasks, Jitter: 0.03}
 	return map[string]*simSuite{"pick": pick, "push": push, "long": long, "pick_local": local}
 }
 

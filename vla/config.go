@@ -58,6 +58,8 @@ type Config struct {
 	BandLow         float64 `json:"band_low"`
 	BandHigh        float64 `json:"band_high"`
 	MaxRounds       int     `json:"max_rounds"`
+	// GenScale asks for ⌈GenScale × missing⌉ groups per dynamic-sampling round (DAPO gen_batch_size).
+	GenScale float64 `json:"gen_scale"`
 	// EvalTrials is the number of held-out trials per task (trial ids from env.HeldOutTrial);
 	// EvalEvery evaluates during RL every that many steps (0: only before and after).
 	EvalTrials int `json:"eval_trials"`
@@ -78,11 +80,11 @@ type Config struct {
 func DefaultConfig() Config {
 	a := algo.SimpleVLA()
 	return Config{Out: "runs", Name: "simplevla", Seed: 1, Suite: "pick_local", Resolution: env.DefaultResolution, Patch: 16,
-		Hidden: 32, Layers: 2, Heads: 2, MLP: 64, SFTSteps: 150, SFTLR: 3e-3,
-		Steps: 30, Groups: 8, N: a.Batch.Rollouts, MiniBatches: 2, LR: a.Optim.LR, WeightDecay: a.Optim.WeightDecay, GradClip: a.Optim.GradClip,
+		Hidden: 32, Layers: 2, Heads: 2, MLP: 64, SFTSteps: 300, SFTLR: 5e-3,
+		Steps: 10, Groups: 4, N: a.Batch.Rollouts, MiniBatches: 2, LR: a.Optim.LR, WeightDecay: a.Optim.WeightDecay, GradClip: a.Optim.GradClip,
 		ClipLow: a.Loss.ClipLow, ClipHigh: a.Loss.ClipHigh, KLCoef: a.KL.LossCoef, EntropyCoef: a.EntropyCoef,
-		Temperature: a.Sampling.Temperature, DynamicSampling: true, BandLow: 0.1, BandHigh: 0.9, MaxRounds: 4,
-		EvalTrials: 10, EvalEvery: 5, MaxSteps: 64, Parallel: 64, Micro: 32, Videos: 3}
+		Temperature: a.Sampling.Temperature, DynamicSampling: true, BandLow: 0.1, BandHigh: 0.9, MaxRounds: 12, GenScale: 2,
+		EvalTrials: 5, EvalEvery: 5, MaxSteps: 64, Parallel: 64, Micro: 32, Videos: 3}
 }
 
 // Set applies key=value overrides (keys are Config's json names; values YAML scalars).

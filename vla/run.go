@@ -180,7 +180,7 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Summary, error) {
 		rounds := 0
 		refill := rollout.Refill{Groups: c.Groups}
 		if c.DynamicSampling {
-			refill.Filter, refill.MaxRounds = bandFilter(c.BandLow, c.BandHigh), c.MaxRounds
+			refill.Filter, refill.MaxRounds, refill.Scale = bandFilter(c.BandLow, c.BandHigh), c.MaxRounds, c.GenScale
 		}
 		groups, err := rollout.Collect(ctx, wf, nil, func(n int) ([]rollout.Task, error) {
 			rounds++
