@@ -178,7 +178,12 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Summary, error) {
 		ts := time.Now()
 		wf.Stats = RolloutStats{}
 		rounds := 0
-		refill := rollout.Refill{Groups: c.Groups}
+		var kept []*rollout.Group // what the band kept, for a step whose refill ran out of rounds
+		refill := rollout.Refill{Groups: c.Groups, Observe: func(g *rollout.Group, ok bool) {
+			if ok {
+				kept = append(kept, g)
+			}
+		}}
 		if c.DynamicSampling {
 			refill.Filter, refill.MaxRounds, refill.Scale = bandFilter(c.BandLow, c.BandHigh), c.MaxRounds, c.GenScale
 		}
@@ -190,9 +195,9 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Summary, error) {
 			}
 			return out, nil
 		}, func(round int) uint64 { return uint64(step*100 + round) }, refill)
-		if err != nil && c.DynamicSampling {
-			fmt.Fprintf(log, "vla: step %d: %v; skipping the update\n", step, err)
-			groups = nil
+		if err != nil && c.DynamicSampling && ctx.Err() == nil {
+			fmt.Fprintf(log, "vla: step %d: %v; training on the %d kept\n", step, err, len(kept))
+			groups = kept
 		} else if err != nil {
 			return nil, err
 		}
