@@ -72,7 +72,7 @@ var conformanceChecks = []struct {
 				t.Errorf("suite %s: %+v", s.Suite, s)
 			}
 		}
-		if !slices.Equal(names, []string{"long", "pick", "push"}) {
+		if !slices.Equal(names, []string{"long", "pick", "pick_local", "push"}) {
 			t.Errorf("suites %v", names)
 		}
 	}},
@@ -80,7 +80,7 @@ var conformanceChecks = []struct {
 		e, _ := cat.NewEnv(context.Background())
 		defer e.Close()
 		_, err := e.Reset(context.Background(), Episode{Suite: "libero_90"})
-		if err == nil || !strings.Contains(err.Error(), "known: long, pick, push") {
+		if err == nil || !strings.Contains(err.Error(), "known: long, pick, pick_local, push") {
 			t.Fatalf("error %v", err)
 		}
 	}},

@@ -20,6 +20,9 @@ type Decision struct {
 	Obs *Observation
 	// Step is the episode's low-level step count so far.
 	Step int
+	// Index is the episode's position in the list RunEpisodes plays (so a recording policy can
+	// tell replicas of one episode apart).
+	Index int
 }
 
 // Policy maps a batch of decisions to one action chunk each ([len(ds)][K][D]): one call per

@@ -171,7 +171,7 @@ func RunEpisodes(ctx context.Context, cat Catalog, p Policy, eps []Episode, opt 
 		for _, s := range slots {
 			if s.i >= 0 {
 				active = append(active, s)
-				ds = append(ds, Decision{Env: s.env, Episode: eps[s.i], Obs: s.obs, Step: s.step})
+				ds = append(ds, Decision{Env: s.env, Episode: eps[s.i], Obs: s.obs, Step: s.step, Index: s.i})
 			}
 		}
 		if maxErr >= 0 && nErr > maxErr {

@@ -124,7 +124,7 @@ func TestBadInputNamesTheEnvAndStep(t *testing.T) {
 		chunk [][]float32
 		want  []string
 	}{
-		{"an unknown suite lists the known ones", Episode{Suite: "libero_10"}, nil, []string{`unknown suite "libero_10"`, "long, pick, push"}},
+		{"an unknown suite lists the known ones", Episode{Suite: "libero_10"}, nil, []string{`unknown suite "libero_10"`, "long, pick, pick_local, push"}},
 		{"an unknown task lists the tasks", Episode{Suite: "pick", Task: 99}, nil, []string{"no task 99", "0: put the red block on the blue plate"}},
 		{"a negative trial is refused", Episode{Suite: "pick", Trial: -1}, nil, []string{"trial -1"}},
 		{"an endless settle is refused", Episode{Suite: "pick", Config: Config{NumStepsWait: 1 << 30}}, nil, []string{"num_steps_wait 1073741824", "0..10000"}},

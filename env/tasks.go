@@ -10,7 +10,8 @@ import (
 )
 
 // The simulator's task suites. A task fixes the instruction and the objects; a trial seeds where
-// they are. Three suites mirror LIBERO's split by skill: "pick" (grasp, carry, place), "push"
+// they are. "pick_local" is pick with LIBERO-style layouts (a fixed arrangement per task, jittered
+// per trial). Three suites mirror LIBERO's split by skill: "pick" (grasp, carry, place), "push"
 // (push a puck into a goal) and "long" (two pick-and-place goals in one instruction, the
 // LIBERO-Long analogue).
 
@@ -36,6 +37,10 @@ type simSuite struct {
 	Name     string
 	MaxSteps int
 	Tasks    []simTask
+	// Jitter > 0 makes LIBERO-style layouts: each task has one base arrangement (drawn like trial
+	// 0 of a free layout) and a trial moves every object, zone and the gripper start by a uniform
+	// offset in [−Jitter, Jitter] per axis.
+	Jitter float64
 }
 
 // Simulator action and observation conventions (every suite).
@@ -92,7 +97,8 @@ func buildSuites() map[string]*simSuite {
 			Goals:       []subgoal{{Obj: 0, zone: 0, Grasp: true}, {Obj: 1, zone: 1, Grasp: true}},
 		})
 	}
-	return map[string]*simSuite{"pick": pick, "push": push, "long": long}
+	local := &simSuite{Name: "pick_local", MaxSteps: 160, Tasks: pick.Tasks, Jitter: 0.03}
+	return map[string]*simSuite{"pick": pick, "push": push, "long": long, "pick_local": local}
 }
 
 // other picks a distractor colour different from c, varied by i.
@@ -147,6 +153,36 @@ func lookupTask(suite string, task int) (*simSuite, *simTask, error) {
 // seeded by the suite, task and trial, with rejection of overlaps (up to a fixed number of tries,
 // after which the last draw is kept and the feasibility screen rejects the trial).
 func layout(suite string, task *simTask, taskID, trial int) *world {
+	s := simSuites[suite]
+	if s == nil || s.Jitter <= 0 {
+		return freeLayout(suite, task, taskID, trial)
+	}
+	w := freeLayout(suite, task, taskID, 0)
+	for base := 1; base < 64; base++ { // the base is the first free layout that passes the screen
+		if ok, _ := task.feasible(w); ok {
+			break
+		}
+		w = freeLayout(suite, task, taskID, base)
+	}
+	h := fnv.New64a()
+	h.Write([]byte(suite + "/jitter"))
+	rng := rand.New(rand.NewPCG(h.Sum64()+uint64(taskID), uint64(trial)))
+	j := func(v, lim float64) float64 { return clamp(v+uniform(rng, s.Jitter), -lim, lim) }
+	w.GX, w.GY = j(w.GX, 0.9), j(w.GY, 0.9)
+	for i := range w.Zones {
+		if !w.Zones[i].Goal {
+			w.Zones[i].X, w.Zones[i].Y = j(w.Zones[i].X, 0.8), j(w.Zones[i].Y, 0.8)
+		}
+	}
+	for i := range w.Objects {
+		o := &w.Objects[i]
+		o.X, o.Y = j(o.X, 1-o.radius()), j(o.Y, 1-o.radius())
+	}
+	return w
+}
+
+// freeLayout draws every position afresh from the trial's stream.
+func freeLayout(suite string, task *simTask, taskID, trial int) *world {
 	h := fnv.New64a()
 	h.Write([]byte(suite))
 	rng := rand.New(rand.NewPCG(h.Sum64()+uint64(taskID)*0x9E3779B97F4A7C15, uint64(trial)))

@@ -98,3 +98,16 @@ const (
 	LearnerIdle     = "timing_s/learner_idle"           // wall seconds the learner waited for the step's batch
 	RolloutISMasked = "training/rollout_is_masked_frac" // masked IS / decoupled: share of weights masked (tokens, or samples at sequence level)
 )
+
+// Environments (vision-language-action training, package vla).
+const (
+	EnvSuccessRate   = "env/success_rate"     // share of error-free episodes that succeeded
+	EnvFinishStep    = "env/finish_step/mean" // mean low-level steps per error-free episode
+	EnvPushcutRatio  = "env/pushcut_ratio"    // share of successes that pushed an object the demonstration grasps
+	EnvStepsPerS     = "env/steps_per_s"      // low-level env steps per wall second of rollout
+	EnvErrors        = "env/errors"           // episodes that failed with an env error (counted, never rewarded)
+	EnvSimShare      = "env/sim_time_share"   // share of rollout wall time spent stepping the simulator
+	EnvValSuccess    = "val/env/success_rate" // held-out success rate (greedy), on evaluation steps
+	EnvKeptGroups    = "env/kept_groups"      // groups dynamic sampling kept this step
+	EnvRolloutRounds = "env/rollout_rounds"   // rollout rounds dynamic sampling ran this step
+)

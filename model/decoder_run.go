@@ -7,16 +7,21 @@ import "math"
 // so that a chunk of consecutive positions of one row (prefill) is causal. The final hidden states
 // are left in d.x [n, D].
 func (d *Decoder) run(tokens []int) {
+	D := d.cfg.HiddenSize
+	for i, t := range tokens {
+		copy(d.x[i*D:(i+1)*D], d.embed[t*D:(t+1)*D])
+	}
+	d.runInput(len(tokens))
+}
+
+// runInput is run on n entries whose input embeddings are already in d.x [n, D].
+func (d *Decoder) runInput(n int) {
 	c := d.cfg
-	n := len(tokens)
 	D, I, H, KV, hd := c.HiddenSize, c.IntermediateSize, c.NumAttentionHeads, c.NumKeyValueHeads, c.Dim()
 	qd, kvd := H*hd, KV*hd
 	N := qd + 2*kvd
 	eps := float32(c.RMSNormEps)
 	x := d.x[:n*D]
-	for i, t := range tokens {
-		copy(x[i*D:(i+1)*D], d.embed[t*D:(t+1)*D])
-	}
 	h := d.h[:n*D]
 	qkv, att := d.qkv[:n*N], d.att[:n*qd]
 	gu, act := d.gu[:n*2*I], d.act[:n*I]

@@ -13,11 +13,19 @@ func (p *Params) Forward(tokens []int) ([][]float32, error) {
 	if err := p.checkTokens(tokens, c.MaxPositionEmbeddings); err != nil {
 		return nil, err
 	}
-	T, D, H, KV, hd := len(tokens), c.HiddenSize, c.NumAttentionHeads, c.NumKeyValueHeads, c.Dim()
-	x := make([][]float64, T) // [T, D] residual stream
+	D := c.HiddenSize
+	x := make([][]float64, len(tokens)) // [T, D] residual stream
 	for t, tok := range tokens {
 		x[t] = widen(p.Embed.Data[tok*D : (tok+1)*D])
 	}
+	return p.forwardInput(x), nil
+}
+
+// forwardInput is Forward on the embedded input x [T, D] (overwritten): the blocks, the final norm
+// and the head, in float64.
+func (p *Params) forwardInput(x [][]float64) [][]float32 {
+	c := p.Config
+	T, H, KV, hd := len(x), c.NumAttentionHeads, c.NumKeyValueHeads, c.Dim()
 	for _, l := range p.Layers {
 		q, k, v := make([][]float64, T), make([][]float64, T), make([][]float64, T)
 		for t := range x {
@@ -72,7 +80,7 @@ func (p *Params) Forward(tokens []int) ([][]float32, error) {
 	for t := range x {
 		logits[t] = narrow(linear(rmsNorm(x[t], p.FinalNorm, c.RMSNormEps), head, nil))
 	}
-	return logits, nil
+	return logits
 }
 
 // checkTokens rejects an empty sequence, one longer than limit, and ids outside the vocabulary.

@@ -75,7 +75,7 @@ func TestSimBadFlags(t *testing.T) {
 		want string
 	}{
 		{"a malformed trial range", simEvalCmd, []string{"--trials", "5000-x"}, `--trials "5000-x"`},
-		{"an unknown suite lists the known ones", simEvalCmd, []string{"--suite", "libero_10"}, "known: long, pick, push"},
+		{"an unknown suite lists the known ones", simEvalCmd, []string{"--suite", "libero_10"}, "known: long, pick, pick_local, push"},
 		{"a task beyond the suite", simEvalCmd, []string{"--suite", "push", "--tasks", "9"}, "tasks 0..7"},
 		{"an unknown policy", simPlayCmd, []string{"--policy", "openvla"}, "known: expert, pusher, random"},
 		{"the expert cannot drive a remote env", simEvalCmd, []string{"--remote", "http://127.0.0.1:1"}, "in-process"},
@@ -138,7 +138,7 @@ func TestSimListJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	var suites []env.SuiteInfo
-	if err := json.Unmarshal([]byte(out), &suites); err != nil || len(suites) != 3 || suites[1].Instructions[0] != "put the red block on the blue plate" {
+	if err := json.Unmarshal([]byte(out), &suites); err != nil || len(suites) != 4 || suites[1].Instructions[0] != "put the red block on the blue plate" {
 		t.Fatalf("%v: %s", err, out)
 	}
 }

@@ -42,6 +42,9 @@ out-of-range values are errors before any work starts. Ctrl-C saves a checkpoint
   ascent train --rollout-endpoint http://127.0.0.1:8000/v1,http://127.0.0.1:8001/v1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if preset == "simplevla" { // vision-language-action RL in the simulator: package vla
+				return trainVLA(cmd, out, file, resume, sets, printConfig)
+			}
 			var cfg trainer.Config
 			if resume == "" {
 				if out != "" {

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/ascent-rl/ascent/algo"
+	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
 )
 
@@ -36,9 +37,19 @@ func (e *Engine) lossExecFor(loss algo.Loss) (*lossExec, error) {
 	if lx, ok := execs[key]; ok {
 		return lx, nil
 	}
+	lx, err := newLossExec(e.backend, loss, func() { e.compiles.Add(1) })
+	if err != nil {
+		return nil, err
+	}
+	execs[key] = lx
+	return lx, nil
+}
+
+// newLossExec builds the loss graph of loss on backend; compiled is called on every compilation.
+func newLossExec(backend compute.Backend, loss algo.Loss, compiled func()) (*lossExec, error) {
 	lx := &lossExec{req: loss.Requirements()}
-	ex, err := NewExec(e.backend, func(g *Graph, in []*Node) []*Node {
-		e.compiles.Add(1)
+	ex, err := NewExec(backend, func(g *Graph, in []*Node) []*Node {
+		compiled()
 		st, d := in[:numStats], in[numStats:]
 		li := algo.LossInputs{
 			LogProb: st[statLogp], OldLogProb: d[inOldLogp], Advantages: d[inAdv], Mask: d[inMask],
@@ -69,6 +80,5 @@ func (e *Engine) lossExecFor(loss algo.Loss) (*lossExec, error) {
 		return nil, err
 	}
 	lx.exec = ex.SetMaxCache(-1)
-	execs[key] = lx
 	return lx, nil
 }

@@ -1,35 +1,37 @@
 package train
 
-import "fmt"
-
 // Forward runs the decoder over a right-padded micro-batch and keeps its activations in ps:
 // tokens[n] is the input at position n = b·T + t and targets[n] the token it predicts (anything in
 // the vocabulary at padding positions). Log-probs of the targets and entropies of softmax(logits /
 // temperature) are then in ps.LogProbs and ps.Entropies, the final hidden states in ps.Hidden.
 func (net *Net) Forward(ps *Pass, tokens, targets []int32, temperature float64) error {
-	c, d, N := net.P.Config, ps.d, ps.N
-	if len(tokens) != N || len(targets) != N {
-		return fmt.Errorf("train: forward of %d tokens and %d targets on a [%d, %d] pass", len(tokens), len(targets), ps.B, ps.T)
+	if err := net.checkInputs(ps, tokens, targets, temperature); err != nil {
+		return err
 	}
-	for n := range N {
-		if tokens[n] < 0 || int(tokens[n]) >= d.V || targets[n] < 0 || int(targets[n]) >= d.V {
-			return fmt.Errorf("train: position %d: token %d or target %d outside the vocabulary [0, %d)", n, tokens[n], targets[n], d.V)
-		}
-	}
-	if temperature <= 0 {
-		return fmt.Errorf("train: temperature %g: expected > 0", temperature)
-	}
+	d := ps.d
 	copy(ps.tokens, tokens)
 	copy(ps.targets, targets)
 	ps.invTemp = float32(1 / temperature)
 	emb := net.P.Embed.Data
-	x := ps.xL
-	if len(ps.layers) > 0 {
-		x = ps.layers[0].x
-	}
+	x := ps.input()
 	for n, tok := range tokens {
 		copy(x[n*d.D:(n+1)*d.D], emb[int(tok)*d.D:(int(tok)+1)*d.D])
 	}
+	net.forwardInput(ps)
+	return nil
+}
+
+// input is the [N, D] buffer the first block reads (the embedded tokens).
+func (ps *Pass) input() []float32 {
+	if len(ps.layers) > 0 {
+		return ps.layers[0].x
+	}
+	return ps.xL
+}
+
+// forwardInput runs the blocks, the final norm and the head on the embedded input ps.input().
+func (net *Net) forwardInput(ps *Pass) {
+	c, d, N := net.P.Config, ps.d, ps.N
 	for i := range ps.layers {
 		l, w, pl := &ps.layers[i], &net.layers[i], &net.P.Layers[i]
 		out := ps.xL
@@ -68,5 +70,4 @@ func (net *Net) Forward(ps *Pass, tokens, targets []int32, temperature float64) 
 	parallelFor(N, rowMin/4, func(lo, hi int) {
 		logSoftmaxRows(ps.lsm, d.V, ps.invTemp, ps.targets, ps.logp, ps.ent, lo, hi, make([]float32, d.V))
 	})
-	return nil
 }
