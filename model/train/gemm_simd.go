@@ -2,17 +2,28 @@
 
 package train
 
-import "simd/archsimd"
+import (
+	"simd/archsimd"
 
-// useAVX512 selects the AVX-512 micro-kernels; without it the plain-Go ones run.
+	"github.com/ascent-rl/ascent/model"
+)
+
+// useAVX512 selects the AVX-512 micro-kernels; without it model.GemmAdd runs (the decoder's
+// AVX2+FMA kernels where the CPU has them, else plain Go).
 var useAVX512 = archsimd.X86.AVX512()
+
+// useAVX2 says whether model.GemmAdd has vector kernels here when AVX-512 is absent.
+var useAVX2 = archsimd.X86.AVX2() && archsimd.X86.FMA()
 
 // Kernels names the micro-kernels in use, for benchmarks.
 func Kernels() string {
 	if useAVX512 {
 		return "avx512 (simd/archsimd)"
 	}
-	return "plain Go (no AVX-512)"
+	if useAVX2 {
+		return "avx2+fma (model.GemmAdd)"
+	}
+	return "plain Go (no AVX-512 or AVX2)"
 }
 
 // microKernels computes C[m, n] += A[m, kb]·B[kb, n]: 64-column strips of B, each copied into
@@ -21,7 +32,7 @@ func Kernels() string {
 // plain-Go tail.
 func microKernels(c []float32, ldc int, a []float32, lda int, m, kb int, b []float32, ldb int, n int, bp []float32) {
 	if !useAVX512 {
-		microGo(c, ldc, a, lda, m, kb, b, ldb, n)
+		model.GemmAdd(c, ldc, a, lda, b, ldb, m, kb, n)
 		return
 	}
 	n64, n16 := n/64*64, n/16*16
