@@ -1,0 +1,18 @@
+package trainer
+
+// ToolsPreset names the tool-use recipe: `ascent train --preset tools` trains the tiny model on
+// toolarith (large-operand arithmetic it cannot do in its head) with the calculator tool.
+const ToolsPreset = "tools"
+
+// toolsRecipe sets the tools preset's run on top of the default recipe's: the toolarith task, the
+// calculator through the Tiny call syntax with three turns, lengths that fit the call, the inserted
+// answer and the boxed answer in the tiny model's 64-token context, a short SFT warm-up on
+// demonstrations that call the calculator, and the RL steps bench/tools measures (docs/tools.md).
+func toolsRecipe(c *Config) {
+	c.Data = DataConfig{Task: "toolarith", Level: 1, TrainSize: 20000}
+	c.Rollout.Tools, c.Rollout.MaxTurns = []string{"calc"}, 3
+	c.Algo.Batch.MaxPromptLen, c.Algo.Batch.MaxResponseLen = 16, 48
+	c.SFT.Steps = 100
+	c.Run.Steps = 100
+	c.Eval.Problems = 500
+}
