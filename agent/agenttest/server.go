@@ -108,7 +108,7 @@ func New(script func(n int, c Call) Answer, models ...string) *Server {
 		_ = json.NewEncoder(w).Encode(map[string]any{
 			"id": fmt.Sprintf("chatcmpl-%d", n), "object": "chat.completion", "created": 0, "model": req.Model,
 			"choices": []map[string]any{{"index": 0, "finish_reason": finish, "message": msg}},
-			"usage": map[string]any{"prompt_tokens": prompt, "completion_tokens": words, "total_tokens": prompt + words},
+			"usage":   map[string]any{"prompt_tokens": prompt, "completion_tokens": words, "total_tokens": prompt + words},
 		})
 	})
 	s.srv = httptest.NewServer(mux)
