@@ -35,10 +35,11 @@ func main() {
 	out := flag.String("out", "bench-out/tools", "output directory")
 	bin := flag.String("ascent", "bin/ascent", "the ascent binary (make build)")
 	every := flag.Int("every", 25, "evaluate the held-out set every this many RL steps (the curve's resolution)")
+	reuse := flag.Bool("reuse", false, "read back a seed whose run already finished (summary.json) instead of running it again; its time is then not measured")
 	var sets multi
 	flag.Var(&sets, "set", "extra config override passed to every run (repeatable)")
 	flag.Parse()
-	if err := run(*seeds, *out, *bin, *every, sets); err != nil {
+	if err := run(*seeds, *out, *bin, *every, *reuse, sets); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/tools:", err)
 		os.Exit(1)
 	}
@@ -61,7 +62,7 @@ type result struct {
 func (r result) first() trainer.ToolEval { return r.evals[0] }
 func (r result) last() trainer.ToolEval  { return r.evals[len(r.evals)-1] }
 
-func run(seedList, out, bin string, every int, sets []string) error {
+func run(seedList, out, bin string, every int, reuse bool, sets []string) error {
 	if _, err := os.Stat(bin); err != nil {
 		return fmt.Errorf("%s: %w (run `make build` first, or pass --ascent)", bin, err)
 	}
@@ -75,7 +76,7 @@ func run(seedList, out, bin string, every int, sets []string) error {
 		if err != nil {
 			return fmt.Errorf("--seeds: %q is not a seed: %w", s, err)
 		}
-		r, err := runSeed(bin, runs, seed, every, sets)
+		r, err := runSeed(bin, runs, seed, every, reuse, sets)
 		if err != nil {
 			return fmt.Errorf("seed %d: %w", seed, err)
 		}
@@ -90,7 +91,7 @@ func run(seedList, out, bin string, every int, sets []string) error {
 }
 
 // runSeed runs one `ascent train --preset tools` process and reads back its evaluations and metrics.
-func runSeed(bin, runs string, seed uint64, every int, sets []string) (result, error) {
+func runSeed(bin, runs string, seed uint64, every int, reuse bool, sets []string) (result, error) {
 	name := fmt.Sprintf("seed%d", seed)
 	args := []string{"train", "--preset", trainer.ToolsPreset, "--out", runs, "--set", "run.name=" + name,
 		"--set", fmt.Sprintf("run.seed=%d", seed), "--set", fmt.Sprintf("eval.every=%d", every)}
@@ -98,27 +99,14 @@ func runSeed(bin, runs string, seed uint64, every int, sets []string) (result, e
 		args = append(args, "--set", s)
 	}
 	dir := filepath.Join(runs, name)
-	if err := os.RemoveAll(dir); err != nil {
-		return result{}, err
+	r := result{seed: seed}
+	if _, err := os.Stat(filepath.Join(dir, "summary.json")); !reuse || err != nil {
+		var err error
+		if r, err = execSeed(bin, dir, name, seed, args); err != nil {
+			return result{}, err
+		}
 	}
-	logf, err := os.Create(filepath.Join(runs, name+".log"))
-	if err != nil {
-		return result{}, err
-	}
-	defer logf.Close()
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	fmt.Printf("seed %d: %s %s\n", seed, bin, strings.Join(args, " "))
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return result{}, fmt.Errorf("%s %s: %w (log: %s)", bin, strings.Join(args, " "), err, logf.Name())
-	}
-	r := result{seed: seed, wall: time.Since(start).Seconds()}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.mib = float64(ru.Maxrss) / 1024 // Linux reports KiB
-		r.user = time.Duration(ru.Utime.Nano()).Seconds()
-		r.sys = time.Duration(ru.Stime.Nano()).Seconds()
-	}
+	var err error
 	if r.evals, err = trainer.ReadToolEvals(filepath.Join(dir, trainer.FileToolEval)); err != nil {
 		return result{}, err
 	}
@@ -151,6 +139,32 @@ func runSeed(bin, runs string, seed uint64, every int, sets []string) (result, e
 	return r, nil
 }
 
+// execSeed runs one training process, measuring its wall and CPU time and peak RSS.
+func execSeed(bin, dir, name string, seed uint64, args []string) (result, error) {
+	if err := os.RemoveAll(dir); err != nil {
+		return result{}, err
+	}
+	logf, err := os.Create(filepath.Join(filepath.Dir(dir), name+".log"))
+	if err != nil {
+		return result{}, err
+	}
+	defer logf.Close()
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	fmt.Printf("seed %d: %s %s\n", seed, bin, strings.Join(args, " "))
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return result{}, fmt.Errorf("%s %s: %w (log: %s)", bin, strings.Join(args, " "), err, logf.Name())
+	}
+	r := result{seed: seed, wall: time.Since(start).Seconds()}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.mib = float64(ru.Maxrss) / 1024 // Linux reports KiB
+		r.user = time.Duration(ru.Utime.Nano()).Seconds()
+		r.sys = time.Duration(ru.Stime.Nano()).Seconds()
+	}
+	return r, nil
+}
+
 // markdown is the results table, with the mean lift.
 func markdown(rows []result) string {
 	var sb strings.Builder
@@ -163,9 +177,13 @@ func markdown(rows []result) string {
 		if i == 0 || l < minLift {
 			minLift = l
 		}
-		fmt.Fprintf(&sb, "| %d | %.1f%% | %.1f%% | %+.1f | %.1f%% / %.1f%% | %.2f / %.2f | %.1f%% | %.0f s | %.0f s | %.0f MiB |\n",
+		cost := "read back (--reuse) | — | —"
+		if r.wall > 0 {
+			cost = fmt.Sprintf("%.0f s | %.0f s | %.0f MiB", r.wall, (r.user+r.sys)/2, r.mib)
+		}
+		fmt.Fprintf(&sb, "| %d | %.1f%% | %.1f%% | %+.1f | %.1f%% / %.1f%% | %.2f / %.2f | %.1f%% | %s |\n",
 			r.seed, 100*r.first().WithTools, 100*r.last().WithTools, l, 100*r.first().WithoutTools, 100*r.last().WithoutTools,
-			at(r.calls, 0), at(r.calls, len(r.calls)-1), 100*mean(r.errs), r.wall, (r.user+r.sys)/2, r.mib)
+			at(r.calls, 0), at(r.calls, len(r.calls)-1), 100*mean(r.errs), cost)
 	}
 	if len(rows) > 0 {
 		fmt.Fprintf(&sb, "\nMean lift %+.1f points, smallest %+.1f, over %d seeds.\n", lift/float64(len(rows)), minLift, len(rows))
