@@ -34,6 +34,12 @@ type Responder struct {
 	MaxOutput int
 	// Counts receives every call; nil: not counted.
 	Counts *Counts
+	// MaxTokens is the trajectory's token budget (rollout.MultiTurn.MaxTokens) and MinLeft the
+	// fewest tokens a reply must leave for the policy's next turn; a reply that leaves fewer ends
+	// the trajectory instead. MultiTurn samples each turn with the smallest budget left among the
+	// live trajectories, so one nearly full trajectory would cut every other one's turn short.
+	// MaxTokens 0: no check.
+	MaxTokens, MinLeft int
 }
 
 // Respond implements rollout.Tool.
@@ -53,6 +59,9 @@ func (r *Responder) Respond(ctx context.Context, _ rollout.Task, t *rollout.Traj
 	ids, encErr := r.encode(r.Syntax.Reply(out, err))
 	if encErr != nil {
 		return rollout.Reply{}, fmt.Errorf("tool %s: encode the reply: %w", call.Name, encErr)
+	}
+	if r.MaxTokens > 0 && len(t.Tokens)+len(ids) > r.MaxTokens-r.MinLeft {
+		return rollout.Reply{Done: true}, nil
 	}
 	return rollout.Reply{Tokens: ids}, nil
 }

@@ -165,6 +165,26 @@ func TestResponderAnswersCallsAndCountsErrors(t *testing.T) {
 	}
 }
 
+func TestAReplyThatLeavesTooFewTokensEndsTheTrajectory(t *testing.T) {
+	var counts Counts
+	r, tok := charResponder(&counts)
+	ids, _ := tok.Encode(`\calc{4821*937}`) // 15 tokens; the reply "=4517277" is 8
+	tr := &rollout.Trajectory{Tokens: ids, Steps: []rollout.Step{{End: len(ids)}}}
+	for _, c := range []struct {
+		max, minLeft int
+		done         bool
+	}{{48, 12, false}, {30, 12, true}, {0, 0, false}} {
+		r.MaxTokens, r.MinLeft = c.max, c.minLeft
+		rep, err := r.Respond(context.Background(), rollout.Task{}, tr)
+		if err != nil || rep.Done != c.done {
+			t.Errorf("budget %d, min left %d: done %v (%v), want %v", c.max, c.minLeft, rep.Done, err, c.done)
+		}
+	}
+	if n := counts.Calls.Load(); n != 3 {
+		t.Errorf("%d calls counted, want 3 (a call that ends the trajectory still ran)", n)
+	}
+}
+
 func TestResponderStopsWhenTheContextEnds(t *testing.T) {
 	r, tok := charResponder(nil, slow{})
 	ids, _ := tok.Encode(`\slow{1}`)

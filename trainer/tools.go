@@ -67,8 +67,10 @@ func (t *Trainer) responder(counts *tool.Counts) *tool.Responder {
 // turns and maxTokens tokens, each turn stopping at the call syntax's closer.
 func (t *Trainer) multiTurn(n int, p engine.SamplingParams, counts *tool.Counts, phase rollout.Phase) rollout.MultiTurn {
 	p.StopTokens = append(append([]int{}, p.StopTokens...), t.tools.stop...)
+	r := t.responder(counts)
+	r.MaxTokens, r.MinLeft = p.MaxTokens, p.MaxTokens/4 // a reply leaves a quarter for the answer
 	return rollout.MultiTurn{N: n, MaxTurns: t.tools.maxTurns, MaxTokens: p.MaxTokens, Params: p,
-		Tool: t.responder(counts), Decode: t.detok, Verify: t.scorer.verify, Phase: phase}
+		Tool: r, Decode: t.detok, Verify: t.scorer.verify, Phase: phase}
 }
 
 // encodeDemo tokenises a demonstration as a response ending in EOS, within max_response_len; with
