@@ -276,7 +276,7 @@ func TestMajorityVoteHandlesNoAnswersAndEquivalence(t *testing.T) {
 }
 
 func TestEveryRequiredPresetExistsAndValidates(t *testing.T) {
-	want := []string{"ppo", "grpo", "dapo", "justrl", "clip_cov", "kl_cov", "flowrl", "ttrl", "hpt", "gspo", "cispo", "p1"}
+	want := []string{"ppo", "grpo", "dapo", "justrl", "clip_cov", "kl_cov", "flowrl", "ttrl", "hpt", "gspo", "cispo", "p1", "tools"}
 	for _, n := range want {
 		p, err := Preset(n)
 		if err != nil {

@@ -68,6 +68,10 @@ const (
 	RewardWorkerDeadLetters = "reward/workers/dead_letters"     // jobs no worker finished in their deliveries (cumulative)
 	RewardWorkerErrors      = "reward/workers/errors"           // jobs answered with status error, dead letters included (cumulative)
 	ValAccuracy             = "val/accuracy"                    // held-out accuracy (only on evaluation steps)
+	ToolCallsPerResponse    = "tools/calls_per_response"        // tool calls per rollout response (rollout.tools)
+	ToolErrorRatio          = "tools/error_ratio"               // share of tool calls answered with an error (bad call, tool error, timeout)
+	ToolTimeoutRatio        = "tools/timeout_ratio"             // share of tool calls that passed their deadline
+	ValAccuracyNoTools      = "val/accuracy_no_tools"           // held-out accuracy with the same policy and no tool answering (tool_eval.jsonl)
 )
 
 // Time, throughput and progress.

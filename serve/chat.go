@@ -32,6 +32,9 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 			g.top = k
 		}
 	}
+	if err == nil {
+		err = req.toolParams.check()
+	}
 	var prompt []int
 	if err == nil {
 		prompt, err = s.chatPrompt(req.Messages)

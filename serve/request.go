@@ -63,13 +63,16 @@ type chatRequest struct {
 	MaxCompletionTokens *int          `json:"max_completion_tokens"`
 	Logprobs            bool          `json:"logprobs"`     // the sampled token's log-prob per token
 	TopLogprobs         *int          `json:"top_logprobs"` // alternatives per token (needs logprobs)
+	toolParams                        // tools, tool_choice, parallel_tool_calls (serve/tools.go)
 }
 
 // chatMessage is one input message; content is a string or a list of {"type":"text"} parts.
 type chatMessage struct {
-	Role    string          `json:"role"`
-	Content json.RawMessage `json:"content"`
-	Name    string          `json:"name"`
+	Role       string          `json:"role"`
+	Content    json.RawMessage `json:"content"`
+	Name       string          `json:"name"`
+	ToolCalls  []chatToolCall  `json:"tool_calls"`   // an assistant's calls, rendered as <tool_call> blocks
+	ToolCallID string          `json:"tool_call_id"` // the call a tool message answers
 }
 
 // genParams are a validated request's sampling settings.
@@ -279,7 +282,11 @@ func (s *Server) chatPromptOpts(msgs []chatMessage, genPrompt bool) ([]int, erro
 				text += p.Text
 			}
 		}
-		tm = append(tm, tokenizer.Message{Role: m.Role, Content: text})
+		calls, err := renderToolCalls(i, m.ToolCalls)
+		if err != nil {
+			return nil, err
+		}
+		tm = append(tm, tokenizer.Message{Role: m.Role, Content: text + calls})
 	}
 	ids, err := tokenizer.EncodeChat(s.tok, s.cfg.ChatTemplate, tm, tokenizer.ChatOptions{AddGenerationPrompt: genPrompt})
 	if err != nil {

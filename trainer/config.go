@@ -80,6 +80,17 @@ type RolloutConfig struct {
 	Model string `yaml:"model"`
 	// APIKey is the bearer token the servers expect ("" for none).
 	APIKey string `yaml:"api_key"`
+	// Tools are the tools the policy may call between turns, by name in the tool registry (calc,
+	// python); empty: single-turn rollouts. With tools, rollouts and evaluations are multi-turn and
+	// the tools' replies are masked out of the loss (docs/tools.md).
+	Tools []string `yaml:"tools"`
+	// MaxTurns bounds the policy turns of a trajectory with tools (0: 4).
+	MaxTurns int `yaml:"max_turns" validate:"gte=0"`
+	// ToolSyntax is how calls are written: "tiny" (`\calc{...}`, for the built-in tokenizers) or
+	// "hermes" (`<tool_call>{json}</tool_call>`, Qwen); "": tiny for built-in tokenizers, else hermes.
+	ToolSyntax string `yaml:"tool_syntax"`
+	// ToolTimeoutS bounds each tool call in seconds (0: 10 s); a call past it is answered as an error.
+	ToolTimeoutS float64 `yaml:"tool_timeout_s" validate:"gte=0"`
 }
 
 // RunConfig holds the run's identity, length and bookkeeping.
@@ -185,6 +196,9 @@ func DefaultConfig(preset string) (Config, error) {
 		Algo:   a,
 	}
 	ScaleForTinyModel(&c.Algo)
+	if preset == ToolsPreset {
+		toolsRecipe(&c)
+	}
 	return c, nil
 }
 

@@ -8,8 +8,17 @@ import (
 	"github.com/ascent-rl/ascent/rollout"
 )
 
-// evaluate greedily decodes every held-out problem once and returns the fraction solved.
+// evaluate greedily decodes every held-out problem once and returns the fraction solved; with
+// rollout.tools, through the tool workflow (and once more without tools, trainer/tools_eval.go).
 func (t *Trainer) evaluate(ctx context.Context) (float64, error) {
+	if t.tools != nil {
+		return t.evaluateTools(ctx)
+	}
+	return t.evaluatePlain(ctx)
+}
+
+// evaluatePlain is single-turn greedy decoding of every held-out problem.
+func (t *Trainer) evaluatePlain(ctx context.Context) (float64, error) {
 	if len(t.val) == 0 {
 		return 0, nil
 	}

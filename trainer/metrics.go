@@ -110,6 +110,7 @@ type rolloutStats struct {
 	zeroStd      int
 	filtered     int
 	promptLength []float64
+	tools        *toolStats // tool calls (nil without rollout.tools)
 }
 
 // phase returns the workflow's phase callback: it moves the progress display and times the
@@ -141,6 +142,9 @@ func (s *rolloutStats) observe(g *rollout.Group, maxLen int) {
 		s.zeroStd++
 	}
 	s.promptLength = append(s.promptLength, float64(len(g.Task.Prompt)))
+	if s.tools != nil {
+		s.tools.responses += len(g.Trajectories)
+	}
 	for _, q := range g.Trajectories {
 		s.lengths = append(s.lengths, float64(len(q.Tokens)))
 		if q.FinishReason == "length" || len(q.Tokens) >= maxLen {
@@ -163,6 +167,7 @@ func constant(xs []float64) bool {
 // report writes the statistics under verl's (and TRL's) names.
 func (s *rolloutStats) report(m metrics) {
 	m.stats("response_length", s.lengths)
+	s.tools.report(m)
 	m.stats("prompt_length", s.promptLength)
 	if n := len(s.results); n > 0 {
 		correct := 0

@@ -56,8 +56,12 @@ func (t *Trainer) nextTasks(n int) ([]rollout.Task, error) {
 // workflow is the step's rollout: single-turn generate-then-verify on n samples per prompt, then
 // the reward shaping that dynamic sampling filters on.
 func (t *Trainer) workflow(n int, st *rolloutStats, vm *voteMetrics) rollout.Workflow {
-	w := rollout.SingleTurn{N: n, Params: t.samplingParams(0, t.cfg.Algo.Batch.MaxResponseLen, false),
+	var w rollout.Workflow = rollout.SingleTurn{N: n, Params: t.samplingParams(0, t.cfg.Algo.Batch.MaxResponseLen, false),
 		Decode: t.detok, Verify: t.scorer.verify, Phase: st.phase(t.prog)}
+	if t.tools != nil { // rollout.tools: multi-turn with the tools' replies masked (trainer/tools.go)
+		st.tools = &toolStats{}
+		w = t.multiTurn(n, t.samplingParams(0, t.cfg.Algo.Batch.MaxResponseLen, false), &st.tools.counts, st.phase(t.prog))
+	}
 	return rollout.Then(w, func(groups []*rollout.Group) error {
 		v, err := t.shapeRewards(groups)
 		vm.merge(v)

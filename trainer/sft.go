@@ -42,7 +42,7 @@ func (t *Trainer) sftWarmup(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			r, err := t.encodeResponse(ex.Demonstration)
+			r, mask, err := t.encodeDemo(ctx, ex.Demonstration) // tools' replies masked
 			if err != nil {
 				return fmt.Errorf("demonstration of row %q: %w", ex.ID, err)
 			}
@@ -50,7 +50,7 @@ func (t *Trainer) sftWarmup(ctx context.Context) error {
 			for j := range adv {
 				adv[j] = 1
 			}
-			rows[i] = engine.Row{Prompt: p, Response: r, Advantages: adv}
+			rows[i] = engine.Row{Prompt: p, Response: r, Advantages: adv, LossMask: mask}
 		}
 		m, err := sft.Update(ctx, rows, nll, engine.UpdateOptions{Temperature: 1, MicroBatchRows: t.cfg.Run.MicroBatchRows,
 			Seed: streamSeed(t.cfg.Run.Seed, "sft-loss", step)})

@@ -61,6 +61,7 @@ type Trainer struct {
 	val       []data.Example
 	demos     *demoSource
 	scorer    *scorer
+	tools     *toolSet // rollout.tools (nil: single-turn rollouts)
 	// evalMaxLen is algo.batch.max_response_len as configured, for evaluations (stages change the
 	// live value).
 	evalMaxLen int
@@ -139,6 +140,9 @@ func open(cfg Config, resumeDir string, out io.Writer, newLearner func(*model.Pa
 		return nil, err
 	}
 	if t.scorer, err = newScorer(cfg); err != nil {
+		return nil, err
+	}
+	if t.tools, err = newToolSet(cfg, t.tok); err != nil {
 		return nil, err
 	}
 	if t.adv, err = a.NewAdvantage(); err != nil {

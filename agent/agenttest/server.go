@@ -6,6 +6,7 @@ package agenttest
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,15 +18,22 @@ import (
 
 // Answer is a scripted reply: Content with HTTP 200, or Status (>= 400) as an error, after Delay.
 type Answer struct {
-	Content string        // assistant text
-	Status  int           // HTTP status to fail with (0: 200)
-	Delay   time.Duration // wait before answering
+	Content   string        // assistant text
+	Status    int           // HTTP status to fail with (0: 200)
+	Delay     time.Duration // wait before answering
+	ToolCalls []ToolCall    // OpenAI tool_calls of the reply (finish_reason "tool_calls")
+}
+
+// ToolCall is one scripted function call.
+type ToolCall struct {
+	ID, Name, Arguments string // arguments: JSON object text
 }
 
 // Call is one request the server received.
 type Call struct {
 	Role     string          // the X-Ascent-Role header
 	Messages []agent.Message // the chat messages
+	Body     []byte          // the request body as sent (tools, tool_calls, tool_call_id)
 }
 
 // Server is the scripted server.
@@ -55,11 +63,15 @@ func New(script func(n int, c Call) Answer, models ...string) *Server {
 			Messages []agent.Message `json:"messages"`
 			Model    string          `json:"model"`
 		}
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		body, err := io.ReadAll(r.Body)
+		if err == nil {
+			err = json.Unmarshal(body, &req)
+		}
+		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		c := Call{Role: r.Header.Get(agent.RoleHeader), Messages: req.Messages}
+		c := Call{Role: r.Header.Get(agent.RoleHeader), Messages: req.Messages, Body: body}
 		s.mu.Lock()
 		n := len(s.calls)
 		s.calls = append(s.calls, c)
@@ -84,11 +96,19 @@ func New(script func(n int, c Call) Answer, models ...string) *Server {
 		for _, m := range req.Messages {
 			prompt += len(strings.Fields(m.Content))
 		}
+		msg, finish := map[string]any{"role": "assistant", "content": a.Content}, "stop"
+		if len(a.ToolCalls) > 0 {
+			var calls []map[string]any
+			for _, tc := range a.ToolCalls {
+				calls = append(calls, map[string]any{"id": tc.ID, "type": "function",
+					"function": map[string]any{"name": tc.Name, "arguments": tc.Arguments}})
+			}
+			msg["tool_calls"], finish = calls, "tool_calls"
+		}
 		_ = json.NewEncoder(w).Encode(map[string]any{
 			"id": fmt.Sprintf("chatcmpl-%d", n), "object": "chat.completion", "created": 0, "model": req.Model,
-			"choices": []map[string]any{{"index": 0, "finish_reason": "stop",
-				"message": map[string]any{"role": "assistant", "content": a.Content}}},
-			"usage": map[string]any{"prompt_tokens": prompt, "completion_tokens": words, "total_tokens": prompt + words},
+			"choices": []map[string]any{{"index": 0, "finish_reason": finish, "message": msg}},
+			"usage":   map[string]any{"prompt_tokens": prompt, "completion_tokens": words, "total_tokens": prompt + words},
 		})
 	})
 	s.srv = httptest.NewServer(mux)
