@@ -68,6 +68,7 @@ const (
 	RewardWorkerDeadLetters = "reward/workers/dead_letters"     // jobs no worker finished in their deliveries (cumulative)
 	RewardWorkerErrors      = "reward/workers/errors"           // jobs answered with status error, dead letters included (cumulative)
 	ValAccuracy             = "val/accuracy"                    // held-out accuracy (only on evaluation steps)
+	ValScore                = "val/score"                       // held-out mean reward score; for physics the mean sub-answer accuracy (evaluation steps)
 )
 
 // Time, throughput and progress.
