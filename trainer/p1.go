@@ -14,14 +14,14 @@ import (
 // keeps the default recipe's tiny-model scaling (ScaleForTinyModel). The default math recipe is
 // untouched: only preset p1 calls this.
 //
-// The budget is smaller than the default recipe's (issue #15: ≤ 10 minutes a run on two cores,
-// three seeds and the ablations in about 70 CPU-minutes): 100 SFT steps, then 100 RL steps of 16
-// prompts × 8 responses in four mini-batches at twice the default learning rate, 500 held-out
-// problems.
+// The budget is smaller than the default recipe's (issue #15: ≤ 10 minutes a run on two cores):
+// 100 SFT steps, then 50 RL steps of 16 prompts × 8 responses in four mini-batches at twice the
+// default learning rate, 500 held-out problems; about 12 CPU-minutes, 6 minutes of two cores
+// (docs/benchmarks.md).
 func p1Recipe(c *Config) {
 	c.Data = DataConfig{Task: "physics", Level: 2, TrainSize: 20000}
 	c.Model.Context = 128
-	c.Run.Steps = 100
+	c.Run.Steps = 50
 	c.SFT.Steps = 100
 	c.Eval.Problems = 500
 	c.Algo.Batch.MaxPromptLen, c.Algo.Batch.MaxResponseLen = 40, 80

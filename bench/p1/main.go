@@ -43,6 +43,8 @@ func main() {
 	img := flag.String("img", "", "also copy the curve PNGs here (e.g. docs/img)")
 	bin := flag.String("ascent", "bin/ascent", "the ascent binary (make build)")
 	every := flag.Int("every", 25, "evaluate the held-out set every this many RL steps")
+	flag.IntVar(&at, "at", 0, "take the held-out evaluation at this RL step as \"after RL\" (runs trained longer than the recipe; 0: the final one)")
+	flag.BoolVar(&skipSeeds, "skip-seeds", false, "run only the ablations (on the first seed, whose recipe run must have its SFT checkpoint)")
 	flag.BoolVar(&reuse, "reuse", false, "read back a run already finished under --out (summary and timing) instead of rerunning it")
 	var sets multi
 	flag.Var(&sets, "set", "extra config override passed to every run (repeatable)")
@@ -53,8 +55,12 @@ func main() {
 	}
 }
 
-// reuse reads back finished runs instead of rerunning them (--reuse).
-var reuse bool
+// reuse reads back finished runs instead of rerunning them (--reuse); skipSeeds runs only the
+// ablations (--skip-seeds).
+var reuse, skipSeeds bool
+
+// at is --at: the evaluation step read as the end of RL (0: the run's last).
+var at int
 
 // multi is a repeatable string flag.
 type multi []string
@@ -100,6 +106,9 @@ func run(seedList, ablList, out, img, bin string, every int, sets []string) erro
 	}
 	var rows, ablRows []result
 	for _, seed := range seeds {
+		if skipSeeds {
+			break
+		}
 		// The first seed keeps every checkpoint: the filter ablation starts from its SFT model.
 		extra := append([]string(nil), sets...)
 		if seed == seeds[0] {
@@ -180,17 +189,31 @@ func trainRun(bin, runs, name string, seed uint64, every int, sets []string, cfg
 		ScoreBefore *float64 `json:"eval_before_score"`
 		ScoreAfter  *float64 `json:"eval_after_score"`
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	file := filepath.Join(dir, "summary.json")
+	b, err := os.ReadFile(file)
+	if os.IsNotExist(err) && at > 0 {
+		// A run stopped after the --at evaluation has no summary: the step-0 checkpoint's trainer
+		// state holds the evaluation before RL, and --at supplies "after".
+		file = filepath.Join(dir, "checkpoints", "step_000000", "state.json")
+		b, err = os.ReadFile(file)
+		zero := 0.0
+		sum.After, sum.ScoreAfter = &zero, &zero
+	}
 	if err != nil {
 		return result{}, err
 	}
 	if err := json.Unmarshal(b, &sum); err != nil || sum.Before == nil || sum.After == nil || sum.ScoreBefore == nil || sum.ScoreAfter == nil {
-		return result{}, fmt.Errorf("%s/summary.json: want eval_before, eval_after, eval_before_score, eval_after_score (%v)", dir, err)
+		return result{}, fmt.Errorf("%s: want eval_before, eval_after, eval_before_score, eval_after_score (%v)", file, err)
 	}
 	r.fullBefore, r.fullAfter, r.subBefore, r.subAfter = *sum.Before, *sum.After, *sum.ScoreBefore, *sum.ScoreAfter
 	r.steps, r.full, r.sub = []float64{0}, []float64{r.fullBefore}, []float64{r.subBefore}
 	if err := readMetrics(filepath.Join(dir, "metrics.jsonl"), &r); err != nil {
 		return result{}, err
+	}
+	if at > 0 {
+		if err := cutAt(&r, at); err != nil {
+			return result{}, fmt.Errorf("%s: %w", dir, err)
+		}
 	}
 	fmt.Printf("%s: sub-answer %.1f%% -> %.1f%%, full %.1f%% -> %.1f%%, %.0f s wall, %.0f CPU-s, peak %.0f MiB\n",
 		name, 100*r.subBefore, 100*r.subAfter, 100*r.fullBefore, 100*r.fullAfter, r.wall, r.cpu, r.peakMiB)
@@ -224,6 +247,19 @@ func timed(r *result, logPath, bin string, args ...string) error {
 		r.peakMiB = max(r.peakMiB, float64(ru.Maxrss)/1024) // Linux reports KiB
 	}
 	return nil
+}
+
+// cutAt makes the evaluation at RL step step the run's end: "after RL" and the curves stop there.
+func cutAt(r *result, step int) error {
+	for i, s := range r.steps {
+		if int(s) == step {
+			r.steps, r.sub, r.full = r.steps[:i+1], r.sub[:i+1], r.full[:i+1]
+			r.subAfter, r.fullAfter = r.sub[i], r.full[i]
+			r.score, r.length = r.score[:min(step, len(r.score))], r.length[:min(step, len(r.length))]
+			return nil
+		}
+	}
+	return fmt.Errorf("--at %d: no held-out evaluation at that step (evaluated at %v)", step, r.steps)
 }
 
 // readMetrics collects the per-step curves from metrics.jsonl.
