@@ -16,7 +16,7 @@ import (
 //
 // The budget is smaller than the default recipe's (issue #15: ≤ 10 minutes a run on two cores):
 // 100 SFT steps, then 50 RL steps of 16 prompts × 8 responses in four mini-batches at twice the
-// default learning rate, 500 held-out problems; about 12 CPU-minutes, 6 minutes of two cores
+// default learning rate, 500 held-out problems; about 9.5 CPU-minutes, under 5 minutes of two cores
 // (docs/benchmarks.md).
 func p1Recipe(c *Config) {
 	c.Data = DataConfig{Task: "physics", Level: 2, TrainSize: 20000}
