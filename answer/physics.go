@@ -124,9 +124,39 @@ func boxAnswer(s string, bs []box, i int) string {
 		after = after[:nl]
 	}
 	if u := unitAfter(after); u != "" {
-		return content + `\ ` + u
+		c := physicsClean(content) // "$[a, b]$" + " K" must read "[a, b]\ K"
+		if hasUnitTail(c) {
+			return content // \boxed{1\ \text{atm}} atm: the box's own unit is the answer's
+		}
+		return c + `\ ` + u
 	}
 	return content
+}
+
+// hasUnitTail reports whether s ends in a unit written after a number ("1 \text{atm}",
+// "25^{\circ}", "E > 30 \frac{GV}{m}", "2\times10^{5} \mathrm{rad/s}"): some tail that starts a
+// unit at brace depth 0, right after a digit, a space or a closing brace, parses as one.
+func hasUnitTail(s string) bool {
+	s = strings.TrimSpace(s)
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+		}
+		if i == 0 || i < len(s)-MaxUnitLen || !(depth == 0 || depth == 1 && s[i] == '{') || !unitStart(s, i) {
+			continue
+		}
+		if p := s[i-1]; !(isDigit(p) || p == ' ' || p == '}') || !hasDigit(s[:i]) {
+			continue
+		}
+		if _, err := ParseUnit(s[i:]); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 var unitAfterStop = regexp.MustCompile(`[$。，,;；.!?]|\\\)|\\\]|\\\\`)
@@ -157,8 +187,8 @@ func unitAfter(t string) string {
 // physicsClean strips \boxed{}, math delimiters and trailing punctuation from a gold or
 // predicted sub-answer.
 func physicsClean(s string) string {
-	for range 3 { // \boxed{$\boxed{…}$} occurs in HiPhO golds
-		s = strings.TrimSpace(s)
+	for range 3 { // \boxed{$\boxed{…}$} and $\boxed{$…$}$ occur in HiPhO golds
+		s = stripDollars(s)
 		bs := boxes(s)
 		if len(bs) != 1 || bs[0].start != 0 || bs[0].end != len(s) {
 			break
@@ -204,13 +234,41 @@ func EquivalentPhysics(g PhysicsGold, pred string, opt Options) (v Verdict) {
 		v.Correct, v.Status, v.Detail = choiceEq(gs, ps)
 	case TypeExpression:
 		v.Correct, v.Status, v.Detail = compareAnswers(stripLabel(gs), stripLabel(ps), opt, bud)
+		if q, ok := withoutGoldUnit(ps, g.Unit); !v.Correct && ok {
+			v.Correct, v.Status, v.Detail = compareAnswers(stripLabel(gs), stripLabel(q), opt, bud)
+		}
 	default:
 		v.Correct, v.Status, v.Detail = compareAnswers(gs, ps, opt, bud)
+		if q, ok := withoutGoldUnit(ps, g.Unit); !v.Correct && ok && g.Type != TypeNumerical {
+			v.Correct, v.Status, v.Detail = compareAnswers(gs, q, opt, bud)
+		}
 	}
 	if v.Status != StatusOK {
 		v.Correct = false
 	}
 	return v
+}
+
+// withoutGoldUnit drops the unit written after a symbolic answer's box (boxAnswer joins it with
+// "\ ") when it is the gold's own unit: "\vec{F} = … \hat{j}\ N" against a gold in N compares
+// as "\vec{F} = … \hat{j}". Any other unit stays, so the comparison fails.
+func withoutGoldUnit(pred, gold string) (string, bool) {
+	i := strings.LastIndex(pred, `\ `)
+	if i <= 0 || strings.TrimSpace(gold) == "" {
+		return pred, false
+	}
+	pu, err := ParseUnit(strings.TrimSpace(pred[i+2:]))
+	if err != nil {
+		return pred, false
+	}
+	gu, err := goldUnit(gold)
+	if err != nil {
+		return pred, false
+	}
+	if f, err := pu.Convert(1, gu); err != nil || math.Abs(f-1) > 1e-9 {
+		return pred, false
+	}
+	return strings.TrimSpace(pred[:i]), true
 }
 
 // goldUnit parses a gold unit field; "", "null" and "None" are dimensionless.

@@ -25,6 +25,13 @@ func TestEquivalentPhysicsJudgesEachAnswerType(t *testing.T) {
 		{"a value inside a gold interval", "[140, 215]", "m", TypeNumerical, `0.18\ \mathrm{km}`, true},
 		{"a value outside a gold interval", "[140, 215]", "m", TypeNumerical, `180\ \mathrm{mm}`, false},
 		{"an interval in celsius against kelvin", "[36, 47]", `$^{\circ}\mathrm{C}$`, TypeNumerical, `313\ \mathrm{K}`, true},
+		{"a boxed gold interval with its unit after the box", "[1.5, 2.5]", "m/s", TypeNumerical, `[1.5, 2.5]\ m/s`, true},
+		{"a predicted interval in another unit inside the gold one", "[140, 215]", "m", TypeNumerical, `[0.15, 0.2]\ \mathrm{km}`, true},
+		{"a predicted interval in another unit outside the gold one", "[140, 215]", "m", TypeNumerical, `[150, 200]\ \mathrm{km}`, false},
+		{"a predicted interval in a unit of another dimension", "[140, 215]", "m", TypeNumerical, `[150, 200]\ \mathrm{kg}`, false},
+		{"a predicted interval followed by words that are no unit", "[140, 215]", "m", TypeNumerical, `[150, 200]\ \text{roughly}`, false},
+		{"a value after a gold interval written with its unit", `[1.5, 2.5]\ \mathrm{m/s}`, "m/s", TypeNumerical, `2`, true},
+		{"a value outside a gold interval written with its unit", `[1.5, 2.5]\ \mathrm{m/s}`, "m/s", TypeNumerical, `3`, false},
 		{"a gold label is ignored", `$\beta = 2$`, "", TypeNumerical, "2", true},
 		{"a prediction label is ignored", "2", "", TypeNumerical, `\beta = 2`, true},
 		{"a gold unit inside the gold", `$p_0 = 1 \text{atm}$`, "atm", TypeNumerical, `101.3\ \mathrm{kPa}`, true},
@@ -81,6 +88,41 @@ func TestGradePhysicsMatchesTheLastBoxesInOrder(t *testing.T) {
 				if v.Status != c.want[i] || v.Correct != c.correct[i] {
 					t.Errorf("sub-answer %d: %+v, want status %s correct %v", i, v, c.want[i], c.correct[i])
 				}
+			}
+		})
+	}
+}
+
+// TestGradePhysicsReadsTheUnitAfterEachKindOfBox: P1's format writes the unit after the box; a
+// boxed interval takes it for both bounds, a box with its own unit keeps that one, a symbolic
+// answer in the gold's unit drops it, and a wrong unit after the box is still wrong.
+func TestGradePhysicsReadsTheUnitAfterEachKindOfBox(t *testing.T) {
+	cases := []struct {
+		name     string
+		gold     PhysicsGold
+		response string
+		correct  bool
+	}{
+		{"an interval with its unit after the box", PhysicsGold{Answer: "[1.5, 2.5]", Unit: "m/s", Type: TypeNumerical}, `so \boxed{[1.5, 2.5]} m/s.`, true},
+		{"an interval in math mode with its unit after", PhysicsGold{Answer: "[0.521, 0.528]", Unit: "K", Type: TypeNumerical}, `so $\boxed{$[5.21 \times 10^{-1}, 5.28 \times 10^{-1}]$} K.`, true},
+		{"an interval converted from the unit after the box", PhysicsGold{Answer: "[140, 215]", Unit: "m", Type: TypeNumerical}, `\boxed{[0.15, 0.2]} km`, true},
+		{"an interval in a unit that moves it outside", PhysicsGold{Answer: "[140, 215]", Unit: "m", Type: TypeNumerical}, `\boxed{[150, 200]} km`, false},
+		{"an interval in a unit of another dimension", PhysicsGold{Answer: "[140, 215]", Unit: "m", Type: TypeNumerical}, `\boxed{[150, 200]} kg`, false},
+		{"a value inside a gold interval, unit after the box", PhysicsGold{Answer: "[1.5, 2.5]", Unit: "m/s", Type: TypeNumerical}, `\boxed{2} m/s`, true},
+		{"a value outside a gold interval, unit after the box", PhysicsGold{Answer: "[1.5, 2.5]", Unit: "m/s", Type: TypeNumerical}, `\boxed{2} km/s`, false},
+		{"a box with its own unit and the unit again after it", PhysicsGold{Answer: "1", Unit: "atm", Type: TypeNumerical}, `\boxed{$p_0 = 1 \text{atm}$} atm`, true},
+		{"a box with its own unit decides over the one after it", PhysicsGold{Answer: "1", Unit: "atm", Type: TypeNumerical}, `\boxed{1\ \mathrm{kPa}} atm`, false},
+		{"degrees inside the box and after it", PhysicsGold{Answer: `25^{\circ}`, Unit: "degrees", Type: TypeNumerical}, `\boxed{25^{\circ}} degrees`, true},
+		{"a vector in the gold's unit", PhysicsGold{Answer: `\vec{F} = -2 \hat{i} + 3 \hat{j}`, Unit: "N", Type: TypeExpression}, `\boxed{\vec{F} = -2 \hat{i} + 3 \hat{j}} N`, true},
+		{"a vector in another unit", PhysicsGold{Answer: `\vec{F} = -2 \hat{i} + 3 \hat{j}`, Unit: "N", Type: TypeExpression}, `\boxed{\vec{F} = -2 \hat{i} + 3 \hat{j}} kN`, false},
+		{"a wrong vector in the gold's unit", PhysicsGold{Answer: `\vec{F} = -2 \hat{i} + 3 \hat{j}`, Unit: "N", Type: TypeExpression}, `\boxed{\vec{F} = 2 \hat{i} + 3 \hat{j}} N`, false},
+		{"an inequality with its unit inside and after", PhysicsGold{Answer: `E > 30 \frac{GV}{m}`, Unit: `$\frac{GV}{m}$`, Type: TypeInequality}, `\boxed{E > 30 \frac{GV}{m}} $\frac{GV}{m}$`, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := GradePhysics(c.response, []PhysicsGold{c.gold}, DefaultOptions())
+			if v := r.Verdicts[0]; v.Correct != c.correct {
+				t.Fatalf("%q against %q (%s): %+v, want correct=%v", c.response, c.gold.Answer, c.gold.Unit, v, c.correct)
 			}
 		})
 	}

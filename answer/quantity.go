@@ -172,12 +172,23 @@ func stripLabel(s string) string {
 // interval is a gold range [lo, hi] in the gold unit.
 type interval struct{ lo, hi float64 }
 
-// parseInterval reads a range "[a, b]" (also "[a, b] for $v_{r,1}$", bounds with units) in the
-// unit u; ok is false when s is not one.
+// parseInterval reads a range "[a, b]" (also "[a, b] for $v_{r,1}$", bounds with units, or the
+// range followed by one unit for both bounds: "[a, b]\ \mathrm{m/s}", as \boxed{[a, b]} m/s
+// reads) in the unit u; ok is false when s is not one.
 func parseInterval(s string, u Unit, bud *budget) (interval, bool) {
 	s = strings.TrimSpace(s)
 	if i := strings.Index(s, " for "); i > 0 {
 		s = strings.TrimSpace(s[:i])
+	}
+	var shared *Unit // the unit written after the closing bracket
+	if j := strings.LastIndexByte(s, ']'); len(s) > 0 && s[0] == '[' && j > 0 && j < len(s)-1 {
+		tail := strings.TrimSpace(s[j+1:])
+		tail = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(tail, `\ `), `\,`))
+		tu, err := ParseUnit(tail)
+		if err != nil || tail == "" {
+			return interval{}, false
+		}
+		shared, s = &tu, s[:j+1]
 	}
 	if len(s) < 5 || s[0] != '[' || s[len(s)-1] != ']' {
 		return interval{}, false
@@ -209,8 +220,12 @@ func parseInterval(s string, u Unit, bud *budget) (interval, bool) {
 			return interval{}, false
 		}
 		b[i] = q.v
+		from := shared
 		if q.has {
-			if b[i], err = q.unit.Convert(q.v, u); err != nil {
+			from = &q.unit
+		}
+		if from != nil {
+			if b[i], err = from.Convert(q.v, u); err != nil {
 				return interval{}, false
 			}
 		}

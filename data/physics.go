@@ -53,20 +53,58 @@ func (c PhysicsConfig) Validate() error {
 	return nil
 }
 
-// physicsAnswer is one required answer: its name, value, unit and the worked step that gives it.
+// physicsAnswer is one required answer: its name, value, unit and the arithmetic that gives it
+// (the formula with the givens substituted, e.g. "2+4*3" for v = v0 + a·t).
 type physicsAnswer struct {
-	name, value, unit, step string
+	name, value, unit, calc string
+}
+
+// physicsGiven is one given quantity: its name, value and unit.
+type physicsGiven struct {
+	name  string
+	value int
+	unit  string
 }
 
 // physicsProblem is one generated problem before it is cut to Parts answers.
 type physicsProblem struct {
-	kind, givens string
-	answers      []physicsAnswer // always 3, in the order asked
+	kind    string
+	givens  []physicsGiven
+	extra   string          // a fixed condition the long prompt states ("in series", "from rest")
+	answers []physicsAnswer // always 3, in the order asked
 }
 
-// Physics is the multi-part physics task. Prompt "kinematics: v0=2 m/s, a=4 m/s/s, t=3 s. find v in
-// m/s, x in m.", demonstration "v=v0+a*t=2+4*3=14 \boxed{14} m/s\nx=…=24 \boxed{24} m", ground
-// truth [{"answer": "14", "unit": "m/s", "type": "Numerical Value"}, …].
+// long is the givens with their units, as the chat prompt states them ("v0=2 m/s, a=4 m/s/s").
+func (p physicsProblem) long() string {
+	parts := make([]string, len(p.givens))
+	for i, g := range p.givens {
+		parts[i] = g.name + "=" + itoa(g.value) + " " + g.unit
+	}
+	s := strings.Join(parts, ", ")
+	if p.extra != "" {
+		s += " " + p.extra
+	}
+	return s
+}
+
+// short is the givens without units, as the compact prompt states them ("v0=2 a=4 t=3"): every
+// kind has one unit system, which the worked demonstrations teach.
+func (p physicsProblem) short() string {
+	parts := make([]string, len(p.givens))
+	for i, g := range p.givens {
+		parts[i] = g.name + "=" + itoa(g.value)
+	}
+	return strings.Join(parts, " ")
+}
+
+// Physics is the multi-part physics task. Each problem has two prompts: the chat prompt
+// "kinematics: v0=2 m/s, a=4 m/s/s, t=3 s. find v in m/s, x in m. Put each answer in its own
+// \boxed{}, …" for chat models, and the compact PromptText "kinematics v0=2 a=4 t=3: v x" (≤ 38
+// characters at every level, ≤ 30 at level 2) for the tiny character-level model, whose context is
+// short. The
+// demonstration works each answer out with its arithmetic, boxes it and writes the unit after the
+// box (P1's format): "v=2+4*3=14 \boxed{14} m/s\nx=2*3+4*3*3/2=24 \boxed{24} m". Ground truth
+// [{"answer": "14", "unit": "m/s", "type": "Numerical Value"}, …].
 type Physics struct {
 	cfg PhysicsConfig
 }
@@ -100,7 +138,7 @@ func (p *Physics) Generate(seed uint64, split Split, i int) (Example, error) {
 		r := newRNG(seed, splitID(split), uint64(i), uint64(attempt), 0x9f)
 		kind := p.cfg.Kinds[r.intn(len(p.cfg.Kinds))]
 		pr := physicsKinds[kind](r, p.cfg.MaxValue)
-		if SplitOf(pr.kind+":"+pr.givens) != split {
+		if SplitOf(pr.kind+":"+pr.long()) != split {
 			continue
 		}
 		return p.example(pr, seed, split, i), nil
@@ -112,22 +150,23 @@ func (p *Physics) Generate(seed uint64, split Split, i int) (Example, error) {
 func (p *Physics) example(pr physicsProblem, seed uint64, split Split, i int) Example {
 	ans := pr.answers[:p.cfg.Parts]
 	asks := make([]string, len(ans))
+	names := make([]string, len(ans))
 	steps := make([]string, len(ans))
 	golds := make([]map[string]string, len(ans))
 	for k, a := range ans {
-		asks[k], steps[k] = a.name, a.step+" \\boxed{"+a.value+"}"
+		asks[k], names[k], steps[k] = a.name, a.name, a.name+"="+a.calc+"="+a.value+" \\boxed{"+a.value+"}"
 		if a.unit != "" {
 			asks[k] += " in " + a.unit
 			steps[k] += " " + a.unit
 		}
 		golds[k] = map[string]string{"answer": a.value, "unit": a.unit, "type": "Numerical Value"}
 	}
-	prompt := pr.kind + ": " + pr.givens + ". find " + strings.Join(asks, ", ") + "."
+	prompt := pr.kind + ": " + pr.long() + ". find " + strings.Join(asks, ", ") + "."
 	truth, _ := json.Marshal(golds)
 	return Example{
 		ID:            exampleID("physics", split, seed, i),
 		Prompt:        []Message{{Role: "user", Content: prompt + " Put each answer in its own \\boxed{}, in order, with its unit after the box."}},
-		PromptText:    prompt + "\n",
+		PromptText:    pr.kind + " " + pr.short() + ": " + strings.Join(names, " ") + "\n",
 		GroundTruth:   string(truth),
 		DataSource:    PhysicsDataSource,
 		Demonstration: strings.Join(steps, "\n"),
@@ -142,11 +181,11 @@ func kinematics(r *rng, max int) physicsProblem {
 	v0, a, t := r.between(0, max), 2*r.between(1, max/2+1), r.between(1, max)
 	v, x := v0+a*t, v0*t+a*t*t/2
 	return physicsProblem{kind: "kinematics",
-		givens: fmt.Sprintf("v0=%d m/s, a=%d m/s/s, t=%d s", v0, a, t),
+		givens: []physicsGiven{{"v0", v0, "m/s"}, {"a", a, "m/s/s"}, {"t", t, "s"}},
 		answers: []physicsAnswer{
-			{"v", itoa(v), "m/s", fmt.Sprintf("v=v0+a*t=%d+%d*%d=%d", v0, a, t, v)},
-			{"x", itoa(x), "m", fmt.Sprintf("x=v0*t+a*t*t/2=%d*%d+%d*%d*%d/2=%d", v0, t, a, t, t, x)},
-			{"vavg", itoa(x / t), "m/s", fmt.Sprintf("vavg=x/t=%d/%d=%d", x, t, x/t)},
+			{"v", itoa(v), "m/s", fmt.Sprintf("%d+%d*%d", v0, a, t)},             // v = v0 + a·t
+			{"x", itoa(x), "m", fmt.Sprintf("%d*%d+%d*%d*%d/2", v0, t, a, t, t)}, // x = v0·t + a·t²/2
+			{"vavg", itoa(x / t), "m/s", fmt.Sprintf("%d/%d", x, t)},             // vavg = x/t
 		}}
 }
 
@@ -156,11 +195,11 @@ func circuit(r *rng, max int) physicsProblem {
 	rs := r1 + r2
 	u := i * rs
 	return physicsProblem{kind: "circuit",
-		givens: fmt.Sprintf("u=%d volt, r1=%d ohm, r2=%d ohm in series", u, r1, r2),
+		givens: []physicsGiven{{"u", u, "volt"}, {"r1", r1, "ohm"}, {"r2", r2, "ohm"}}, extra: "in series",
 		answers: []physicsAnswer{
-			{"i", itoa(i), "A", fmt.Sprintf("i=u/(r1+r2)=%d/%d=%d", u, rs, i)},
-			{"u1", itoa(i * r1), "volt", fmt.Sprintf("u1=i*r1=%d*%d=%d", i, r1, i*r1)},
-			{"p", itoa(u * i), "W", fmt.Sprintf("p=u*i=%d*%d=%d", u, i, u*i)},
+			{"i", itoa(i), "A", fmt.Sprintf("%d/(%d+%d)", u, r1, r2)}, // i = u/(r1+r2)
+			{"u1", itoa(i * r1), "volt", fmt.Sprintf("%d*%d", i, r1)}, // u1 = i·r1
+			{"p", itoa(u * i), "W", fmt.Sprintf("%d*%d", u, i)},       // p = u·i
 		}}
 }
 
@@ -169,11 +208,11 @@ func energy(r *rng, max int) physicsProblem {
 	m, k := r.between(1, max), r.between(1, 1+max/10)
 	h, v := 5*k*k, 10*k
 	return physicsProblem{kind: "energy",
-		givens: fmt.Sprintf("m=%d kg falls from rest through h=%d m, g=10 m/s/s", m, h),
+		givens: []physicsGiven{{"m", m, "kg"}, {"h", h, "m"}}, extra: "falls from rest, g=10 m/s/s",
 		answers: []physicsAnswer{
-			{"e", itoa(m * 10 * h), "N*m", fmt.Sprintf("e=m*g*h=%d*10*%d=%d", m, h, m*10*h)},
-			{"v", itoa(v), "m/s", fmt.Sprintf("v=(2*g*h)**(1/2)=(2*10*%d)**(1/2)=%d", h, v)},
-			{"q", itoa(m * v), "N*s", fmt.Sprintf("q=m*v=%d*%d=%d", m, v, m*v)},
+			{"e", itoa(m * 10 * h), "N*m", fmt.Sprintf("%d*10*%d", m, h)}, // e = m·g·h
+			{"v", itoa(v), "m/s", fmt.Sprintf("(2*10*%d)**(1/2)", h)},     // v = √(2gh)
+			{"q", itoa(m * v), "N*s", fmt.Sprintf("%d*%d", m, v)},         // q = m·v
 		}}
 }
 
@@ -191,11 +230,11 @@ func optics(r *rng, max int) physicsProblem {
 	d, ho := f+c, r.between(1, max/5+1)
 	i, mag := f+f*f/c, f/c
 	return physicsProblem{kind: "optics",
-		givens: fmt.Sprintf("lens f=%d cm, object d=%d cm, height y=%d cm", f, d, ho),
+		givens: []physicsGiven{{"f", f, "cm"}, {"d", d, "cm"}, {"y", ho, "cm"}}, extra: "(thin lens, object height y)",
 		answers: []physicsAnswer{
-			{"di", itoa(i), "cm", fmt.Sprintf("1/di=1/f-1/d so di=f*d/(d-f)=%d*%d/%d=%d", f, d, c, i)},
-			{"yi", itoa(mag * ho), "cm", fmt.Sprintf("yi=y*di/d=%d*%d/%d=%d", ho, i, d, mag*ho)},
-			{"mag", itoa(mag), "", fmt.Sprintf("mag=di/d=%d/%d=%d", i, d, mag)},
+			{"di", itoa(i), "cm", fmt.Sprintf("%d*%d/(%d-%d)", f, d, d, f)}, // 1/di = 1/f − 1/d
+			{"yi", itoa(mag * ho), "cm", fmt.Sprintf("%d*%d/%d", ho, i, d)}, // yi = y·di/d
+			{"mag", itoa(mag), "", fmt.Sprintf("%d/%d", i, d)},              // mag = di/d
 		}}
 }
 
@@ -203,7 +242,7 @@ func init() {
 	RegisterTask(TaskInfo{
 		Name:        "physics",
 		DataSource:  PhysicsDataSource,
-		Description: `multi-part physics with units: "kinematics: v0=2 m/s, a=4 m/s/s, t=3 s. find v in m/s." -> "v=v0+a*t=2+4*3=14 \boxed{14} m/s"`,
+		Description: `multi-part physics with units: "kinematics v0=2 a=4 t=3: v" -> "v=2+4*3=14 \boxed{14} m/s"`,
 		Levels:      len(physicsLevels),
 		New: func(level int, overrides map[string]any) (Task, error) {
 			if level < 1 || level > len(physicsLevels) {

@@ -72,6 +72,7 @@ const (
 	ToolErrorRatio          = "tools/error_ratio"               // share of tool calls answered with an error (bad call, tool error, timeout)
 	ToolTimeoutRatio        = "tools/timeout_ratio"             // share of tool calls that passed their deadline
 	ValAccuracyNoTools      = "val/accuracy_no_tools"           // held-out accuracy with the same policy and no tool answering (tool_eval.jsonl)
+	ValScore                = "val/score"                       // held-out mean reward score; for physics the mean sub-answer accuracy (evaluation steps)
 )
 
 // Time, throughput and progress.

@@ -126,6 +126,10 @@ type ModelConfig struct {
 	Init string `yaml:"init" validate:"required"`
 	// Tokenizer is "char" (the built-in tasks' character vocabulary) or a tokenizer.json path/dir.
 	Tokenizer string `yaml:"tokenizer" validate:"required"`
+	// Context is the context length (max_position_embeddings) of a built-in model.init (0: the
+	// size's own, 64 for tiny and 1024 for small30m; the p1 recipe sets 128 for the physics task's
+	// two-part answers). With a model directory it must be 0 or the checkpoint's own.
+	Context int `yaml:"context" validate:"gte=0"`
 }
 
 // DataConfig chooses the training prompts and the held-out evaluation set.
@@ -198,6 +202,9 @@ func DefaultConfig(preset string) (Config, error) {
 	ScaleForTinyModel(&c.Algo)
 	if preset == ToolsPreset {
 		toolsRecipe(&c)
+	}
+	if preset == "p1" {
+		p1Recipe(&c)
 	}
 	return c, nil
 }

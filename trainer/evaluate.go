@@ -47,13 +47,34 @@ func (t *Trainer) evaluatePlain(ctx context.Context) (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("eval: %w", err)
 	}
-	correct := 0
+	correct, score := 0, 0.0
 	for _, r := range res {
 		if r.Correct {
 			correct++
 		}
+		score += r.Score
 	}
 	acc := float64(correct) / float64(len(res))
-	t.logf("eval: %d/%d held-out problems solved (%.1f%%) in %.1fs", correct, len(res), 100*acc, time.Since(start).Seconds())
+	t.valScore, t.scored = score/float64(len(res)), true
+	if t.state.EvalBefore == nil { // the evaluation before RL (the loop records its accuracy next)
+		s := t.valScore
+		t.state.EvalBeforeScore = &s
+	}
+	t.logf("eval: %d/%d held-out problems solved (%.1f%%), mean score %.4f, in %.1fs", correct, len(res), 100*acc, t.valScore, time.Since(start).Seconds())
 	return acc, nil
+}
+
+// withEvalScores adds the held-out mean scores before and after RL (val/score; for physics the
+// mean sub-answer accuracy) to the run's summary.
+func (t *Trainer) withEvalScores(sum map[string]any) map[string]any {
+	if t.state.EvalBeforeScore != nil {
+		sum["eval_before_score"] = *t.state.EvalBeforeScore
+		switch {
+		case t.cfg.Run.Steps == 0:
+			sum["eval_after_score"] = *t.state.EvalBeforeScore
+		case t.scored: // this process ran the final evaluation
+			sum["eval_after_score"] = t.valScore
+		}
+	}
+	return sum
 }

@@ -74,7 +74,7 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 			if err != nil {
 				return sum, err
 			}
-			m[metric.ValAccuracy] = acc
+			m[metric.ValAccuracy], m[metric.ValScore] = acc, t.valScore
 			m[metric.TimeTesting] = time.Since(start).Seconds()
 		}
 		t.state.Step = step
@@ -84,7 +84,7 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 			if err != nil {
 				return sum, err
 			}
-			m[metric.ValAccuracy] = acc
+			m[metric.ValAccuracy], m[metric.ValScore] = acc, t.valScore
 			sum.EvalAfter = acc
 		}
 		if err := t.run.Log(step, m); err != nil {
@@ -108,8 +108,8 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 	if t.cfg.Run.Steps == 0 {
 		sum.EvalAfter = sum.EvalBefore
 	}
-	err := t.run.WriteSummary(map[string]any{"eval_before": sum.EvalBefore, "eval_after": sum.EvalAfter,
-		"steps": sum.Steps, "preset": t.cfg.Preset, "eval_problems": len(t.val)})
+	err := t.run.WriteSummary(t.withEvalScores(map[string]any{"eval_before": sum.EvalBefore, "eval_after": sum.EvalAfter,
+		"steps": sum.Steps, "preset": t.cfg.Preset, "eval_problems": len(t.val)}))
 	return sum, err
 }
 

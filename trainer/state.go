@@ -19,7 +19,9 @@ type State struct {
 	Step       int             `json:"step"`        // RL steps completed
 	Data       json.RawMessage `json:"data"`        // the prompt sampler's position (data order)
 	EvalBefore *float64        `json:"eval_before"` // held-out accuracy before RL, once measured
-	SFTDone    bool            `json:"sft_done"`    // the SFT warm-up has finished
+	// EvalBeforeScore is the held-out mean score before RL (val/score), once measured.
+	EvalBeforeScore *float64 `json:"eval_before_score,omitempty"`
+	SFTDone         bool     `json:"sft_done"` // the SFT warm-up has finished
 	// KLCoef is the adaptive KL-in-reward coefficient after the last step (algo.kl.adaptive); nil
 	// before the first step and without the adaptive controller.
 	KLCoef *float64 `json:"kl_coef,omitempty"`

@@ -65,9 +65,13 @@ type Trainer struct {
 	// evalMaxLen is algo.batch.max_response_len as configured, for evaluations (stages change the
 	// live value).
 	evalMaxLen int
-	actor      algo.Loss
-	adv        algo.AdvantageEstimator
-	state      State
+	// valScore is the last evaluation's mean score (metric.ValScore); scored says this process
+	// has evaluated.
+	valScore float64
+	scored   bool
+	actor    algo.Loss
+	adv      algo.AdvantageEstimator
+	state    State
 	// async is the rollout producer while an asynchronous run's RL steps run (nil: synchronous).
 	async *asyncRun
 	// forceAsync runs the producer even at max_staleness 0 (tests: it must equal the synchronous loop).
@@ -193,6 +197,9 @@ func initialParams(cfg Config, tok tokenizer.Tokenizer) (*model.Params, error) {
 		if cfg.Model.Init == "small30m" {
 			mc = model.Small30MConfig()
 		}
+		if cfg.Model.Context > 0 {
+			mc.MaxPositionEmbeddings = cfg.Model.Context
+		}
 		mc.VocabSize = tok.VocabSize()
 		sp := tok.Specials()
 		mc.BOSTokenID, mc.EOSTokenID = max(sp.BOS, 0), max(sp.EOS, 0)
@@ -201,6 +208,10 @@ func initialParams(cfg Config, tok tokenizer.Tokenizer) (*model.Params, error) {
 		var err error
 		if p, err = model.Load(cfg.Model.Init); err != nil {
 			return nil, fmt.Errorf("model.init: %w", err)
+		}
+		if n := cfg.Model.Context; n > 0 && n != p.Config.MaxPositionEmbeddings {
+			return nil, fmt.Errorf("model.context %d: the checkpoint %s has a context of %d; set model.context to 0 or %d",
+				n, cfg.Model.Init, p.Config.MaxPositionEmbeddings, p.Config.MaxPositionEmbeddings)
 		}
 	}
 	if p.Config.VocabSize < tok.VocabSize() {

@@ -6,6 +6,11 @@ package main
 //
 //	ascent data filter --in train.jsonl --out learnable.jsonl --endpoint http://127.0.0.1:8000/v1 --model M --k 88
 //	ascent data filter --in train.parquet --out learnable.jsonl --model runs/r1/ckpt --k 16
+//
+// ascent data export: a built-in task's problems as a JSONL file, exactly as a run with a given
+// run.seed draws them (its held-out set, or the start of its training source).
+//
+//	ascent data export --task physics --level 2 --split test --n 1000 --run-seed 1 --out test.jsonl
 
 import (
 	"context"
@@ -19,6 +24,7 @@ import (
 	"github.com/ascent-rl/ascent/data"
 	"github.com/ascent-rl/ascent/eval"
 	"github.com/ascent-rl/ascent/internal/atomicfile"
+	"github.com/ascent-rl/ascent/trainer"
 )
 
 func init() {
@@ -105,7 +111,50 @@ registry (each row's data_source), and write to --out the rows whose pass rate i
 	fl.Uint64Var(&f.seed, "seed", 0, "sampling seed")
 	fl.IntVar(&f.concurrency, "concurrency", 16, "requests in flight (endpoint)")
 	fl.IntVar(&f.retries, "retries", 5, "attempts per request")
-	root := &cobra.Command{Use: "data", Short: "Dataset tools: the learnability filter"}
-	root.AddCommand(filter)
+	root := &cobra.Command{Use: "data", Short: "Dataset tools: the learnability filter, built-in task export"}
+	root.AddCommand(filter, exportCmd())
 	rootCmd.AddCommand(root)
+}
+
+// exportCmd is `ascent data export`.
+func exportCmd() *cobra.Command {
+	var task, split, outFile string
+	var level, n int
+	var runSeed uint64
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write a built-in task's problems to JSONL, as a run with --run-seed draws them",
+		Long: `Writes the first --n problems of a built-in task's --split (train or test) to --out (JSONL, with
+prompt_text and demonstration), drawn with the data seed of a run whose run.seed is --run-seed:
+the test split is that run's held-out set with eval.problems = --n, the train split the start of
+its training source. Feed the train file to ascent data filter and train on what it keeps with
+data.train_file, keeping the held-out set with data.val_file (docs/p1.md).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if task == "" || outFile == "" || n < 1 {
+				return fmt.Errorf("data export: --task NAME, --out FILE and --n ≥ 1 are required")
+			}
+			sp := data.Split(split)
+			if sp != data.SplitTrain && sp != data.SplitTest {
+				return fmt.Errorf("data export: --split %q; known: train, test", split)
+			}
+			exs, err := trainer.TaskExamples(task, level, nil, sp, n, runSeed)
+			if err != nil {
+				return err
+			}
+			if err := data.WriteJSONL(outFile, exs); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "data export: %d %s problems of %s level %d (run seed %d) → %s\n", len(exs), split, task, level, runSeed, outFile)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&task, "task", "", "built-in task (required)")
+	fl.IntVar(&level, "level", 1, "difficulty level")
+	fl.StringVar(&split, "split", "train", "train or test")
+	fl.IntVar(&n, "n", 1000, "problems to write")
+	fl.Uint64Var(&runSeed, "run-seed", 1, "the run.seed whose data the problems are")
+	fl.StringVar(&outFile, "out", "", "output JSONL (required)")
+	return cmd
 }

@@ -83,6 +83,11 @@ func TestGoldResponsesEarnEveryGradableSubAnswer(t *testing.T) {
 		if !near(es.Score, round6(sum)) || es.Medal != want || len(es.Problems) != len(e.Problems) {
 			t.Errorf("%s: score %g (sum %g), medal %s (want %s)", name, es.Score, sum, es.Medal, want)
 		}
+		// The unit written after a box (P1's format) costs nothing: a box with its own unit keeps
+		// it, a boxed interval takes the unit after it, a symbolic answer drops the gold's unit.
+		if wu := withUnits.Exams[name].Score; !near(wu, es.Score) {
+			t.Errorf("%s: gold answers earn %g with units written after the boxes, %g without", name, wu, es.Score)
+		}
 		t.Logf("%s: gold answers earn %g of %g answer-level (%g with units written after the boxes)", name, es.Score, es.Max, withUnits.Exams[name].Score)
 	}
 }
