@@ -68,6 +68,10 @@ const (
 	RewardWorkerDeadLetters = "reward/workers/dead_letters"     // jobs no worker finished in their deliveries (cumulative)
 	RewardWorkerErrors      = "reward/workers/errors"           // jobs answered with status error, dead letters included (cumulative)
 	ValAccuracy             = "val/accuracy"                    // held-out accuracy (only on evaluation steps)
+	ValPassAt               = "val/pass@"                       // + k: held-out pass@k from eval.pass_k samples per problem (unbiased estimator; evaluation steps)
+	ValMajAt                = "val/maj@"                        // + K: held-out accuracy of the majority answer of the eval.pass_k samples
+	ValDistinctCorrect      = "val/distinct_correct"            // distinct correct answers per held-out problem among the eval.pass_k samples
+	LogpAdvCov              = "actor/logp_adv_cov"              // batch covariance of the sampled tokens' log-prob and advantage (the Entropy Mechanism's entropy-change term)
 )
 
 // Time, throughput and progress.

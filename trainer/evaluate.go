@@ -34,7 +34,7 @@ func (t *Trainer) evaluate(ctx context.Context) (float64, error) {
 	for i, s := range seqs {
 		items[i] = rollout.Item{Example: t.val[i], Text: t.detok(s.Tokens)}
 	}
-	res, err := t.scorer.verify(ctx, items)
+	res, err := t.scorer.strictForEval().verify(ctx, items)
 	if err != nil {
 		return 0, fmt.Errorf("eval: %w", err)
 	}
@@ -46,5 +46,5 @@ func (t *Trainer) evaluate(ctx context.Context) (float64, error) {
 	}
 	acc := float64(correct) / float64(len(res))
 	t.logf("eval: %d/%d held-out problems solved (%.1f%%) in %.1fs", correct, len(res), 100*acc, time.Since(start).Seconds())
-	return acc, nil
+	return acc, t.evalSampled(ctx, acc)
 }

@@ -69,6 +69,7 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 				return sum, err
 			}
 			m[metric.ValAccuracy] = acc
+			m.addAll(t.evalExtra)
 			m[metric.TimeTesting] = time.Since(start).Seconds()
 		}
 		t.state.Step = step
@@ -78,6 +79,7 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 				return sum, err
 			}
 			m[metric.ValAccuracy] = acc
+			m.addAll(t.evalExtra)
 			sum.EvalAfter = acc
 		}
 		if err := t.run.Log(step, m); err != nil {

@@ -67,6 +67,7 @@ type Trainer struct {
 	actor      algo.Loss
 	adv        algo.AdvantageEstimator
 	state      State
+	evalExtra  metrics // the last evaluation's sampled metrics (eval.pass_k; diversity.go)
 }
 
 // Run trains from scratch with cfg, or resumes the run in resumeDir when it is not "". newLearner
