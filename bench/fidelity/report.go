@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -241,14 +242,14 @@ steps (JustRL's plain run %d). SFT starts (preset justrl's warm-up, seed 1, shar
 that seeds vary the RL phase): Countdown level 1 after %d steps (experiments 1–4, 7), after %d steps
 (the weak start of experiment 6), arith level %d after %d steps (experiment 5: TTRL votes on one
 answer per problem, which Countdown lacks). Every evaluation decodes %d held-out problems greedily
-(val/accuracy; ±%.0f points binomial s.e. at 20%%) and samples %d responses at temperature 1 on the
+(val/accuracy; ±%.1f points binomial s.e. at 20%%) and samples %d responses at temperature 1 on the
 first %d of them (val/pass@k by the unbiased estimator, val/maj@%d, val/distinct_correct), every %d
 steps (every %d for the GRPO run that experiments 1–2 fit). Clip-Cov and KL-Cov run without their
 presets' dynamic sampling, so that only the loss differs from GRPO; PPO samples 8 responses per
 prompt like the others. The HPT arms share the budget of %d steps after the weak start: HPT, GRPO,
 SFT only (%d more demonstration steps), and SFT for %d steps then GRPO for %d.
 `, prompts, miniPrompts, rlSteps, longSteps, sftSteps, weakSteps, arithLevel, arithSFT, evalGreedy,
-		100*1.96*0.4/14.1, passK, passKProbs, passK, evalEvery, fineEvery, rlSteps, rlSteps, rlSteps/2, rlSteps/2)
+		100*math.Sqrt(0.2*0.8/float64(evalGreedy)), passK, passKProbs, passK, evalEvery, fineEvery, rlSteps, rlSteps, rlSteps/2, rlSteps/2)
 }
 
 const docHead = `# Fidelity: the papers' claims, reproduced small
