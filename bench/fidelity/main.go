@@ -33,7 +33,7 @@ func main() {
 	flag.Parse()
 	if *smoke {
 		rlSteps, longSteps, evalEvery, fineEvery, evalGreedy, passK, passKProbs = 2, 4, 2, 1, 10, 4, 4
-		prompts, miniPrompts, sftSteps, weakSteps, arithSFT = 4, 4, 3, 2, 2
+		prompts, miniPrompts, sftSteps, arithSFT = 4, 4, 3, 2
 		reportSeeds = []uint64{1, 2}
 	}
 	setup()
