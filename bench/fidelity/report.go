@@ -24,9 +24,9 @@ var needs = map[int]string{
 	1: "The paper fits the law over thousands of steps on 0.5B–32B models whose entropy collapses towards 0; here the tiny model's entropy moves by a few hundredths in the budget, so the ceiling is an extrapolation far outside the points. A proper test: hundreds of steps until entropy plateaus, ≥ 10 evaluations on ≥ 1000 problems.",
 	2: "The identity is first-order in the step size and per state; the batch covariance compares different prompts each step. A proper test measures ΔH on the same batch before and after the update (or a larger batch and more steps).",
 	3: "With ~1–2K tokens per micro-batch the paper's ratios (Clip-Cov r = 2e-4, KL-Cov k = 2e-3) select 1–2 tokens per update, so the methods barely act; they were designed for 256 × 8 responses of up to 8K tokens. A proper test needs ≥ 1/r tokens per micro-batch (or scaled ratios, which would no longer be the paper's) and a run long enough for GRPO's entropy to plateau.",
-	4: "Distinct correct answers need a task with many solutions (Countdown has them) and enough samples; 16 samples on 16 problems is noisy (±0.1 on pass@16 at 16 problems). FlowRL's β = 15 reward scale and learned log Z were tuned for 7B/32B; a proper test runs hundreds of steps and a larger model.",
+	4: "Distinct correct answers need a task with many solutions (Countdown has them) and enough samples; 16 samples on 32 problems is noisy (±0.08 on pass@16 at 32 problems). FlowRL's β = 15 reward scale and learned log Z were tuned for 7B/32B; a proper test runs hundreds of steps and a larger model.",
 	5: "TTRL's gains come from voting on a test set the model already solves often (maj@64 well above pass@1); a proper test needs 64 votes, more steps and a start whose maj@N clearly exceeds pass@1.",
-	6: "The paper's weak start is a base model with no demonstrations at all and 500 steps of 128 prompts; here each arm gets 12 steps of 8 prompts from the 250-step SFT model (13–14 % held-out). A proper test: equal sample budgets of a few hundred steps, several weak-start levels.",
+	6: "The paper's weak start is a base model with no demonstrations at all and 500 steps of 128 prompts; here each arm gets 30 steps of 16 prompts from the 250-step SFT model (10–14 % held-out). A proper test: equal sample budgets of a few hundred steps, several weak-start levels.",
 	7: "The paper's result is over ~3,000–4,000 steps of 1.5B models with 16K-token responses, where length matters; the tiny task's responses are ~30 tokens and the penalty only touches the last 8. A proper test needs a task with long reasoning and thousands of steps.",
 	8: "—",
 }
@@ -238,7 +238,7 @@ func settingsDoc() string {
 	return fmt.Sprintf(`**Settings (fixed in bench/fidelity/experiments.go before any seed ran).** Tiny model, character
 tokenizer, each preset's paper settings rescaled by trainer.ScaleForTinyModel (lr 1e-4, responses ≤ 36
 tokens, 8 responses per prompt), then %d prompts per RL step in updates of %d prompts (the tiny-model
-recipe uses 32 in updates of 8; the shared machine did not allow it). RL runs: %d
+recipe uses 32 in updates of 8). RL runs: %d
 steps (JustRL's plain run %d). SFT starts (preset justrl's warm-up, seed 1, shared by all seeds so
 that seeds vary the RL phase): Countdown level 1 after %d steps (experiments 1–4, 6, 7; it is
 experiment 6's weak start), arith level %d after %d steps (experiment 5: TTRL votes on one answer
