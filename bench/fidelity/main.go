@@ -29,6 +29,7 @@ func main() {
 	out := flag.String("out", "bench-out/fidelity", "output directory (runs, caches, plots)")
 	writeDocs := flag.Bool("write-docs", false, "write the table and curves to --docs and docs/img/fidelity-*.png")
 	docs := flag.String("docs", "docs/fidelity.md", "the markdown file --write-docs writes")
+	reportOnly := flag.Bool("report-only", false, "train nothing: judge and write from the cached results only")
 	smoke := flag.Bool("smoke", false, "shrink every budget to a few steps to check the bench end to end (results meaningless; use another --out)")
 	flag.Parse()
 	if *smoke {
@@ -37,7 +38,7 @@ func main() {
 		reportSeeds = []uint64{1, 2}
 	}
 	setup()
-	if err := run(*only, *seeds, *out, *writeDocs, *docs); err != nil {
+	if err := run(*only, *seeds, *out, *writeDocs, *docs, *reportOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/fidelity:", err)
 		os.Exit(1)
 	}
@@ -88,7 +89,7 @@ func parseOnly(s string) ([]int, error) {
 	return out, nil
 }
 
-func run(only, seedList, out string, writeDocs bool, docs string) error {
+func run(only, seedList, out string, writeDocs bool, docs string, reportOnly bool) error {
 	seeds, err := parseSeeds(seedList)
 	if err != nil {
 		return err
@@ -102,6 +103,9 @@ func run(only, seedList, out string, writeDocs bool, docs string) error {
 	cpu0 := cpuSeconds()
 	// Train what the selected experiments need for the selected seeds (cached runs are reused).
 	for _, seed := range seeds {
+		if reportOnly {
+			break
+		}
 		for _, n := range nums {
 			for _, spec := range experimentByNum(n).runs {
 				if _, err := b.result(spec, seed); err != nil {
