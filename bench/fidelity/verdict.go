@@ -10,6 +10,7 @@ import (
 // The verdict rule, the same for every claim: each claim has a per-seed test (stated in its row),
 // and
 //
+//	no seed measured                  → "not run yet (0 seeds)"
 //	fewer than 3 seeds measured       → "inconclusive (n seeds)"
 //	the test passes on every seed     → "holds"
 //	the test passes on no seed        → "does not hold at this scale"
@@ -29,6 +30,8 @@ func verdict(pass []bool) string {
 		}
 	}
 	switch {
+	case n == 0:
+		return "not run yet (0 seeds)"
 	case n < minSeeds:
 		s := "s"
 		if n == 1 {

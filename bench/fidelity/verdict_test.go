@@ -10,7 +10,7 @@ func TestVerdictRule(t *testing.T) {
 		pass []bool
 		want string
 	}{
-		{nil, "inconclusive (0 seeds; 0 passed)"},
+		{nil, "not run yet (0 seeds)"},
 		{[]bool{true}, "inconclusive (1 seed; 1 passed)"},
 		{[]bool{true, true}, "inconclusive (2 seeds; 2 passed)"},
 		{[]bool{true, true, true}, "holds"},
