@@ -15,6 +15,8 @@ type ChartSpec struct {
 var RunCharts = []ChartSpec{
 	{"reward", "Reward / accuracy", []string{MetricScoreMean, MetricRewardsMean, MetricAccuracy, MetricValAccuracy}},
 	{"entropy", "Policy entropy", []string{MetricEntropy}},
+	{"pass_k", "Held-out pass@k (sampled) and distinct correct answers", []string{MetricValPass1, MetricValPass16, MetricValDistinct}},
+	{"cov", "Cov(log π, A) of the batch", []string{MetricLogpAdvCov}},
 	{"resp_len", "Response length", []string{MetricRespLenMean}},
 	{"clip", "Clip fractions", []string{MetricPGClipfrac, MetricPGClipfracLow, MetricRespClipRatio}},
 	{"kl", "KL", []string{MetricPPOKL, MetricKLLoss}},
@@ -27,7 +29,7 @@ var RunCharts = []ChartSpec{
 }
 
 // CompareMetrics are the metrics the comparison view overlays across runs.
-var CompareMetrics = []string{MetricScoreMean, MetricAccuracy, MetricValAccuracy, MetricEntropy, MetricRespLenMean,
+var CompareMetrics = []string{MetricScoreMean, MetricAccuracy, MetricValAccuracy, MetricValPass1, MetricValPass16, MetricEntropy, MetricRespLenMean,
 	MetricPGClipfrac, MetricPPOKL, MetricGradNorm, MetricThroughput}
 
 // HasAny reports whether rows hold at least one of keys.

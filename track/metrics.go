@@ -17,28 +17,32 @@ import (
 
 // Metric names the dashboard charts, from package metric's table (as verl spells them).
 const (
-	MetricScoreMean      = metric.ScoreMean       // mean raw sequence reward
-	MetricRewardsMean    = metric.RewardsMean     // mean reward after in-reward KL
-	MetricAdvantagesMean = metric.AdvantagesMean  // mean advantage over valid tokens
-	MetricEntropy        = metric.Entropy         // mean token entropy of the policy on the batch
-	MetricPGLoss         = metric.PGLoss          // policy-gradient loss
-	MetricPGClipfrac     = metric.PGClipFrac      // fraction of tokens clipped at 1+ε (upper)
-	MetricPGClipfracLow  = metric.PGClipFracLower // fraction of tokens clipped by dual-clip (lower)
-	MetricPPOKL          = metric.PPOKL           // approx KL(old ‖ new) over the update
-	MetricKLLoss         = metric.KLLoss          // KL-to-reference loss term
-	MetricGradNorm       = metric.GradNorm        // global gradient norm before clipping
-	MetricLR             = metric.LR              // learning rate
-	MetricRespLenMean    = metric.RespLenMean     // mean response length in tokens
-	MetricRespClipRatio  = metric.RespClipRatio   // fraction of responses cut at max length
-	MetricTimeStep       = metric.TimeStep        // wall seconds of the whole step
-	MetricTimeGen        = metric.TimeGen         // wall seconds of rollout generation
-	MetricTimeUpdate     = metric.TimeUpdate      // wall seconds of the actor update
-	MetricThroughput     = metric.Throughput      // tokens / s / device
-	MetricAccuracy       = metric.Accuracy        // fraction of responses graded correct on the batch
-	MetricTimeoutRatio   = metric.TimeoutRatio    // fraction of rewards whose verifier timed out
-	MetricUnparsable     = metric.UnparsableRatio // fraction of responses with no extractable answer
-	MetricErrorRatio     = metric.ErrorRatio      // fraction of rewards whose verifier failed
-	MetricValAccuracy    = metric.ValAccuracy     // validation accuracy (only on validation steps)
+	MetricScoreMean      = metric.ScoreMean        // mean raw sequence reward
+	MetricRewardsMean    = metric.RewardsMean      // mean reward after in-reward KL
+	MetricAdvantagesMean = metric.AdvantagesMean   // mean advantage over valid tokens
+	MetricEntropy        = metric.Entropy          // mean token entropy of the policy on the batch
+	MetricPGLoss         = metric.PGLoss           // policy-gradient loss
+	MetricPGClipfrac     = metric.PGClipFrac       // fraction of tokens clipped at 1+ε (upper)
+	MetricPGClipfracLow  = metric.PGClipFracLower  // fraction of tokens clipped by dual-clip (lower)
+	MetricPPOKL          = metric.PPOKL            // approx KL(old ‖ new) over the update
+	MetricKLLoss         = metric.KLLoss           // KL-to-reference loss term
+	MetricGradNorm       = metric.GradNorm         // global gradient norm before clipping
+	MetricLR             = metric.LR               // learning rate
+	MetricRespLenMean    = metric.RespLenMean      // mean response length in tokens
+	MetricRespClipRatio  = metric.RespClipRatio    // fraction of responses cut at max length
+	MetricTimeStep       = metric.TimeStep         // wall seconds of the whole step
+	MetricTimeGen        = metric.TimeGen          // wall seconds of rollout generation
+	MetricTimeUpdate     = metric.TimeUpdate       // wall seconds of the actor update
+	MetricThroughput     = metric.Throughput       // tokens / s / device
+	MetricAccuracy       = metric.Accuracy         // fraction of responses graded correct on the batch
+	MetricTimeoutRatio   = metric.TimeoutRatio     // fraction of rewards whose verifier timed out
+	MetricUnparsable     = metric.UnparsableRatio  // fraction of responses with no extractable answer
+	MetricErrorRatio     = metric.ErrorRatio       // fraction of rewards whose verifier failed
+	MetricValAccuracy    = metric.ValAccuracy      // validation accuracy (only on validation steps)
+	MetricValPass1       = metric.ValPassAt + "1"  // sampled held-out pass@1 (eval.pass_k > 0)
+	MetricValPass16      = metric.ValPassAt + "16" // sampled held-out pass@16 (eval.pass_k ≥ 16)
+	MetricValDistinct    = metric.ValDistinctCorrect
+	MetricLogpAdvCov     = metric.LogpAdvCov
 )
 
 // Row is one line of metrics.jsonl: a step and the metrics logged at it.

@@ -168,7 +168,7 @@ func WriteRunsTable(w io.Writer, runs []RunRecord) error {
 }
 
 // KeyMetrics are the metrics `runs show` and `runs compare` print, in order.
-var KeyMetrics = []string{MetricScoreMean, MetricAccuracy, MetricValAccuracy, MetricEntropy, MetricRespLenMean,
+var KeyMetrics = []string{MetricScoreMean, MetricAccuracy, MetricValAccuracy, MetricValPass1, MetricValPass16, MetricValDistinct, MetricEntropy, MetricRespLenMean,
 	MetricRespClipRatio, MetricPGClipfrac, MetricPPOKL, MetricKLLoss, MetricGradNorm, MetricThroughput,
 	MetricTimeStep, MetricTimeoutRatio, MetricErrorRatio, MetricUnparsable}
 

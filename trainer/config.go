@@ -176,6 +176,12 @@ type EvalConfig struct {
 	Every int `yaml:"every" validate:"gte=0"`
 	// MaxTokens caps evaluation responses (0: algo.batch.max_response_len).
 	MaxTokens int `yaml:"max_tokens" validate:"gte=0"`
+	// PassK also samples this many responses per problem at the rollout temperature at every
+	// evaluation and logs val/pass@k (k = 1, 2, 4, … ≤ PassK), val/maj@PassK and
+	// val/distinct_correct (0: greedy only).
+	PassK int `yaml:"pass_k" validate:"gte=0"`
+	// PassKProblems samples only the first this many held-out problems for PassK (0: all of them).
+	PassKProblems int `yaml:"pass_k_problems" validate:"gte=0"`
 }
 
 // DefaultConfig is the default recipe: JustRL on the built-in Countdown task (level 1: reach a

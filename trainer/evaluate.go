@@ -43,7 +43,7 @@ func (t *Trainer) evaluatePlain(ctx context.Context) (float64, error) {
 	for i, s := range seqs {
 		items[i] = rollout.Item{Example: t.val[i], Text: t.detok(s.Tokens)}
 	}
-	res, err := t.scorer.verify(ctx, items)
+	res, err := t.scorer.strictForEval().verify(ctx, items)
 	if err != nil {
 		return 0, fmt.Errorf("eval: %w", err)
 	}
@@ -61,7 +61,7 @@ func (t *Trainer) evaluatePlain(ctx context.Context) (float64, error) {
 		t.state.EvalBeforeScore = &s
 	}
 	t.logf("eval: %d/%d held-out problems solved (%.1f%%), mean score %.4f, in %.1fs", correct, len(res), 100*acc, t.valScore, time.Since(start).Seconds())
-	return acc, nil
+	return acc, t.evalSampled(ctx, acc)
 }
 
 // withEvalScores adds the held-out mean scores before and after RL (val/score; for physics the

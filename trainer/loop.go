@@ -75,6 +75,7 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 				return sum, err
 			}
 			m[metric.ValAccuracy], m[metric.ValScore] = acc, t.valScore
+			m.addAll(t.evalExtra)
 			m[metric.TimeTesting] = time.Since(start).Seconds()
 		}
 		t.state.Step = step
@@ -85,6 +86,7 @@ func (t *Trainer) loop(ctx context.Context) (Summary, error) {
 				return sum, err
 			}
 			m[metric.ValAccuracy], m[metric.ValScore] = acc, t.valScore
+			m.addAll(t.evalExtra)
 			sum.EvalAfter = acc
 		}
 		if err := t.run.Log(step, m); err != nil {

@@ -47,6 +47,7 @@ func binaryResult(v answer.Verdict) reward.Result {
 // or on reward workers.
 type scorer struct {
 	strict  bool // JustRL's strict boxed check replaces the math verifier on math data sources
+	lenient bool // training rewards of Countdown rows come from the lenient checker (lenient.go)
 	workers int
 	remote  *remoteScorer // reward workers over NATS; nil: every reward in-process
 }
@@ -57,8 +58,10 @@ func newScorer(c Config) (*scorer, error) {
 	case "", "math", "majority_vote":
 	case "strict_box":
 		s.strict = true
+	case "lenient":
+		s.lenient = true
 	default:
-		return nil, fmt.Errorf("config: algo.reward.verifier %q: known: math, strict_box, majority_vote", v)
+		return nil, fmt.Errorf("config: algo.reward.verifier %q: known: math, strict_box, majority_vote, lenient", v)
 	}
 	if c.Reward.Workers.NATS != "" {
 		var err error
@@ -73,6 +76,9 @@ func newScorer(c Config) (*scorer, error) {
 func (s *scorer) dataSource(ex data.Example) string {
 	if s.strict && ex.DataSource != data.CountdownDataSource {
 		return "justrl"
+	}
+	if s.lenient && ex.DataSource == data.CountdownDataSource {
+		return countdownLenientSource
 	}
 	return ex.DataSource
 }
@@ -92,6 +98,14 @@ func (s *scorer) verify(ctx context.Context, items []rollout.Item) ([]reward.Res
 		return nil, err
 	}
 	return res, nil
+}
+
+// strictForEval is the scorer that held-out evaluation uses: a lenient training verifier never
+// grades the evaluation.
+func (s *scorer) strictForEval() *scorer {
+	c := *s
+	c.lenient = false
+	return &c
 }
 
 // equivalent is the answer equivalence used by TTRL's vote.

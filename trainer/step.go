@@ -94,6 +94,7 @@ func (t *Trainer) prepare(ctx context.Context, b *batch, m metrics, tm *timings)
 	if err != nil {
 		return fmt.Errorf("advantages: %w", err)
 	}
+	m[metric.LogpAdvCov] = logpAdvCov(old.LogProbs, out.Advantages, in.Mask)
 	for i, r := range b.rows {
 		L := len(r.Response)
 		b.rows[i].Advantages = toF32(out.Advantages[i][:L])

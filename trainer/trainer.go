@@ -76,6 +76,7 @@ type Trainer struct {
 	async *asyncRun
 	// forceAsync runs the producer even at max_staleness 0 (tests: it must equal the synchronous loop).
 	forceAsync bool
+	evalExtra  metrics // the last evaluation's sampled metrics (eval.pass_k; diversity.go)
 }
 
 // Run trains from scratch with cfg, or resumes the run in resumeDir when it is not "". newLearner
