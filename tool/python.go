@@ -69,6 +69,8 @@ func (p *Python) Call(ctx context.Context, input string) (string, error) {
 	switch res.Status {
 	case sandbox.StatusTimeout:
 		return "", fmt.Errorf("timeout after %s", p.lim.Wall)
+	case sandbox.StatusCPULimit: // a busy loop meets the CPU limit before the wall deadline on an idle machine
+		return "", fmt.Errorf("timeout: used its %d CPU seconds", p.lim.CPUSeconds)
 	case sandbox.StatusExit:
 		return "", fmt.Errorf("exit %d: %s", res.ExitCode, last)
 	default:

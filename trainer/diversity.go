@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ascent-rl/ascent/algo"
+	"github.com/ascent-rl/ascent/eval"
 	"github.com/ascent-rl/ascent/internal/atomicfile"
 	"github.com/ascent-rl/ascent/metric"
 	"github.com/ascent-rl/ascent/reward"
@@ -114,7 +115,7 @@ func sampledMetrics(ctx context.Context, groups []sampledGroup, k int) metrics {
 			}
 		}
 		for _, kk := range ks {
-			m[metric.ValPassAt+strconv.Itoa(kk)] += passAtK(len(g.correct), c, kk)
+			m[metric.ValPassAt+strconv.Itoa(kk)] += eval.PassAtK(len(g.correct), c, kk)
 		}
 		distinct += float64(len(seen))
 		// maj@K: TTRL's vote over the extracted answers; right when the majority class's first
@@ -147,19 +148,6 @@ func passKs(k int) []int {
 		ks = append(ks, v)
 	}
 	return append(ks, k)
-}
-
-// passAtK is the unbiased estimator of pass@k from n samples of which c are correct (Chen et al.
-// 2021, HumanEval): 1 − C(n−c, k)/C(n, k), computed as a product to stay finite.
-func passAtK(n, c, k int) float64 {
-	if n-c < k {
-		return 1
-	}
-	fail := 1.0
-	for i := n - c + 1; i <= n; i++ {
-		fail *= 1 - float64(k)/float64(i)
-	}
-	return 1 - fail
 }
 
 // logpAdvCov is the batch covariance of the sampled tokens' log-probabilities and advantages over

@@ -6,39 +6,10 @@ import (
 	"testing"
 
 	"github.com/ascent-rl/ascent/data"
+	"github.com/ascent-rl/ascent/eval"
 	"github.com/ascent-rl/ascent/metric"
 	"github.com/ascent-rl/ascent/reward"
 )
-
-// passAtKRef is 1 − C(n−c, k)/C(n, k) with the binomials computed directly.
-func passAtKRef(n, c, k int) float64 {
-	binom := func(n, k int) float64 {
-		if k < 0 || k > n {
-			return 0
-		}
-		r := 1.0
-		for i := 1; i <= k; i++ {
-			r = r * float64(n-k+i) / float64(i)
-		}
-		return r
-	}
-	return 1 - binom(n-c, k)/binom(n, k)
-}
-
-func TestPassAtKMatchesTheBinomialForm(t *testing.T) {
-	for n := 1; n <= 16; n++ {
-		for c := 0; c <= n; c++ {
-			for k := 1; k <= n; k++ {
-				if got, want := passAtK(n, c, k), passAtKRef(n, c, k); math.Abs(got-want) > 1e-12 {
-					t.Errorf("pass@%d with %d of %d correct = %v, want %v", k, c, n, got, want)
-				}
-			}
-		}
-	}
-	if got := passAtK(4, 1, 1); got != 0.25 {
-		t.Errorf("pass@1 with 1 of 4 correct = %v, want 0.25", got)
-	}
-}
 
 func TestSampledMetrics(t *testing.T) {
 	groups := []sampledGroup{
@@ -55,7 +26,7 @@ func TestSampledMetrics(t *testing.T) {
 	}
 	m := sampledMetrics(context.Background(), groups, 4)
 	want := map[string]float64{
-		metric.ValPassAt + "1": (0.5 + 0) / 2, metric.ValPassAt + "2": (passAtK(4, 2, 2) + 0) / 2,
+		metric.ValPassAt + "1": (0.5 + 0) / 2, metric.ValPassAt + "2": (eval.PassAtK(4, 2, 2) + 0) / 2,
 		metric.ValPassAt + "4": 0.5, metric.ValMajAt + "4": 0, metric.ValDistinctCorrect: 0.5,
 	}
 	for k, w := range want {
