@@ -69,7 +69,9 @@ func setup() {
 	runKLCov = rl("kl_cov", "kl_cov", countdownSFT, rlSteps, evalEvery, "algo.reward.filter_groups.enabled=false")
 	runFlowRL = rl("flowrl", "flowrl", countdownSFT, rlSteps, evalEvery)
 	runPPO = rl("ppo", "ppo", countdownSFT, rlSteps, evalEvery, "algo.batch.rollouts=8")
-	runTTRL = rl("ttrl", "ttrl", arithStart, rlSteps, evalEvery)
+	// TTRL trains and is evaluated on the task of its start (the first pass omitted these two and
+	// ran on Countdown from the arith start: 0 % before and after, a bench bug, not a finding).
+	runTTRL = rl("ttrl", "ttrl", arithStart, rlSteps, evalEvery, "data.task=arith", fmt.Sprintf("data.level=%d", arithLevel))
 	// Experiment 6's weak start is the shared SFT start (10 % held-out on Countdown level 1);
 	// RL-only is the GRPO run.
 	runHPT = rl("hpt", "hpt", countdownSFT, rlSteps, evalEvery)
