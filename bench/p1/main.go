@@ -26,13 +26,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
-	"time"
 
+	"github.com/ascent-rl/ascent/bench/internal/benchrun"
 	"github.com/ascent-rl/ascent/track"
 )
 
@@ -46,7 +43,7 @@ func main() {
 	flag.IntVar(&at, "at", 0, "take the held-out evaluation at this RL step as \"after RL\" (runs trained longer than the recipe; 0: the final one)")
 	flag.BoolVar(&skipSeeds, "skip-seeds", false, "run only the ablations (on the first seed, whose recipe run must have its SFT checkpoint)")
 	flag.BoolVar(&reuse, "reuse", false, "read back a run already finished under --out (summary and timing) instead of rerunning it")
-	var sets multi
+	var sets benchrun.Sets
 	flag.Var(&sets, "set", "extra config override passed to every run (repeatable)")
 	flag.Parse()
 	if err := run(*seeds, *abl, *out, *img, *bin, *every, sets); err != nil {
@@ -61,12 +58,6 @@ var reuse, skipSeeds bool
 
 // at is --at: the evaluation step read as the end of RL (0: the run's last).
 var at int
-
-// multi is a repeatable string flag.
-type multi []string
-
-func (m *multi) String() string     { return strings.Join(*m, ",") }
-func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
 
 // result is one run's row and curves.
 type result struct {
@@ -86,7 +77,7 @@ func run(seedList, ablList, out, img, bin string, every int, sets []string) erro
 	if _, err := os.Stat(bin); err != nil {
 		return fmt.Errorf("%s: %w (run `make build` first, or pass --ascent)", bin, err)
 	}
-	seeds, err := parseSeeds(seedList)
+	seeds, err := benchrun.Seeds("--seeds", seedList)
 	if err != nil {
 		return err
 	}
@@ -136,21 +127,6 @@ func run(seedList, ablList, out, img, bin string, every int, sets []string) erro
 		return nil
 	}
 	return plots(out, img, append(rows, ablRows...))
-}
-
-func parseSeeds(list string) ([]uint64, error) {
-	var seeds []uint64
-	for _, s := range strings.Split(list, ",") {
-		v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("--seeds: %q is not a seed: %w", s, err)
-		}
-		seeds = append(seeds, v)
-	}
-	if len(seeds) == 0 {
-		return nil, fmt.Errorf("--seeds: no seeds")
-	}
-	return seeds, nil
 }
 
 // trainRun runs one `ascent train --preset p1` process (with config file cfgFile when set) and
@@ -229,23 +205,13 @@ type runTime struct {
 
 // timed runs bin with args, its output into logPath, and adds its wall and CPU time to r.
 func timed(r *result, logPath, bin string, args ...string) error {
-	logf, err := os.Create(logPath)
+	u, err := benchrun.Exec("", logPath, bin, args...)
 	if err != nil {
 		return err
 	}
-	defer logf.Close()
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	fmt.Printf("%s %s\n", bin, strings.Join(args, " "))
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s %s: %w (log: %s)", bin, strings.Join(args, " "), err, logPath)
-	}
-	r.wall += time.Since(start).Seconds()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.cpu += time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
-		r.peakMiB = max(r.peakMiB, float64(ru.Maxrss)/1024) // Linux reports KiB
-	}
+	r.wall += u.Wall
+	r.cpu += u.CPU()
+	r.peakMiB = max(r.peakMiB, u.PeakMiB)
 	return nil
 }
 

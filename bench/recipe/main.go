@@ -17,14 +17,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
-	"time"
 
+	"github.com/ascent-rl/ascent/bench/internal/benchrun"
 	"github.com/ascent-rl/ascent/track"
 )
 
@@ -34,7 +31,7 @@ func main() {
 	bin := flag.String("ascent", "bin/ascent", "the ascent binary (make build)")
 	every := flag.Int("every", 25, "evaluate the held-out set every this many RL steps (the curve's resolution)")
 	parallel := flag.Int("parallel", 1, "seeds run at once")
-	var sets multi
+	var sets benchrun.Sets
 	flag.Var(&sets, "set", "extra config override passed to every run (repeatable)")
 	flag.Parse()
 	if err := run(*seeds, *out, *bin, *every, *parallel, sets); err != nil {
@@ -42,12 +39,6 @@ func main() {
 		os.Exit(1)
 	}
 }
-
-// multi is a repeatable string flag.
-type multi []string
-
-func (m *multi) String() string     { return strings.Join(*m, ",") }
-func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
 
 // result is one seed's row and curves.
 type result struct {
@@ -64,13 +55,9 @@ func run(seedList, out, bin string, every, parallel int, sets []string) error {
 	if _, err := os.Stat(bin); err != nil {
 		return fmt.Errorf("%s: %w (run `make build` first, or pass --ascent)", bin, err)
 	}
-	var seeds []uint64
-	for _, s := range strings.Split(seedList, ",") {
-		v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
-		if err != nil {
-			return fmt.Errorf("--seeds: %q is not a seed: %w", s, err)
-		}
-		seeds = append(seeds, v)
+	seeds, err := benchrun.Seeds("--seeds", seedList)
+	if err != nil {
+		return err
 	}
 	if parallel < 1 {
 		return fmt.Errorf("--parallel = %d, want >= 1", parallel)
@@ -118,22 +105,11 @@ func runSeed(bin, runs string, seed uint64, every int, sets []string) (result, e
 	if err := os.RemoveAll(dir); err != nil {
 		return result{}, err
 	}
-	logf, err := os.Create(filepath.Join(runs, name+".log"))
+	u, err := benchrun.Exec(fmt.Sprintf("seed %d: ", seed), filepath.Join(runs, name+".log"), bin, args...)
 	if err != nil {
 		return result{}, err
 	}
-	defer logf.Close()
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	fmt.Printf("seed %d: %s %s\n", seed, bin, strings.Join(args, " "))
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return result{}, fmt.Errorf("%s %s: %w (log: %s)", bin, strings.Join(args, " "), err, logf.Name())
-	}
-	r := result{seed: seed, seconds: time.Since(start).Seconds()}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.peakMiB = float64(ru.Maxrss) / 1024 // Linux reports KiB
-	}
+	r := result{seed: seed, seconds: u.Wall, peakMiB: u.PeakMiB}
 	var sum struct {
 		EvalBefore *float64 `json:"eval_before"`
 		EvalAfter  *float64 `json:"eval_after"`

@@ -18,13 +18,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
-	"time"
 
+	"github.com/ascent-rl/ascent/bench/internal/benchrun"
 	"github.com/ascent-rl/ascent/metric"
 	"github.com/ascent-rl/ascent/track"
 	"github.com/ascent-rl/ascent/trainer"
@@ -36,7 +33,7 @@ func main() {
 	bin := flag.String("ascent", "bin/ascent", "the ascent binary (make build)")
 	every := flag.Int("every", 25, "evaluate the held-out set every this many RL steps (the curve's resolution)")
 	reuse := flag.Bool("reuse", false, "read back a seed whose run already finished (summary.json) instead of running it again; its time is then not measured")
-	var sets multi
+	var sets benchrun.Sets
 	flag.Var(&sets, "set", "extra config override passed to every run (repeatable)")
 	flag.Parse()
 	if err := run(*seeds, *out, *bin, *every, *reuse, sets); err != nil {
@@ -44,12 +41,6 @@ func main() {
 		os.Exit(1)
 	}
 }
-
-// multi is a repeatable string flag.
-type multi []string
-
-func (m *multi) String() string     { return strings.Join(*m, ",") }
-func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
 
 // result is one seed's row and curves.
 type result struct {
@@ -70,12 +61,12 @@ func run(seedList, out, bin string, every int, reuse bool, sets []string) error 
 	if err := os.MkdirAll(runs, 0o755); err != nil {
 		return err
 	}
+	seeds, err := benchrun.Seeds("--seeds", seedList)
+	if err != nil {
+		return err
+	}
 	var rows []result
-	for _, s := range strings.Split(seedList, ",") {
-		seed, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
-		if err != nil {
-			return fmt.Errorf("--seeds: %q is not a seed: %w", s, err)
-		}
+	for _, seed := range seeds {
 		r, err := runSeed(bin, runs, seed, every, reuse, sets)
 		if err != nil {
 			return fmt.Errorf("seed %d: %w", seed, err)
@@ -144,25 +135,11 @@ func execSeed(bin, dir, name string, seed uint64, args []string) (result, error)
 	if err := os.RemoveAll(dir); err != nil {
 		return result{}, err
 	}
-	logf, err := os.Create(filepath.Join(filepath.Dir(dir), name+".log"))
+	u, err := benchrun.Exec(fmt.Sprintf("seed %d: ", seed), filepath.Join(filepath.Dir(dir), name+".log"), bin, args...)
 	if err != nil {
 		return result{}, err
 	}
-	defer logf.Close()
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	fmt.Printf("seed %d: %s %s\n", seed, bin, strings.Join(args, " "))
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return result{}, fmt.Errorf("%s %s: %w (log: %s)", bin, strings.Join(args, " "), err, logf.Name())
-	}
-	r := result{seed: seed, wall: time.Since(start).Seconds()}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.mib = float64(ru.Maxrss) / 1024 // Linux reports KiB
-		r.user = time.Duration(ru.Utime.Nano()).Seconds()
-		r.sys = time.Duration(ru.Stime.Nano()).Seconds()
-	}
-	return r, nil
+	return result{seed: seed, wall: u.Wall, user: u.User, sys: u.Sys, mib: u.PeakMiB}, nil
 }
 
 // markdown is the results table, with the mean lift.

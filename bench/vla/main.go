@@ -15,10 +15,10 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 
+	"github.com/ascent-rl/ascent/bench/internal/benchrun"
 	"github.com/ascent-rl/ascent/vla"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -43,15 +43,15 @@ func main() {
 	seeds := flag.String("seeds", "1,2,3", "comma-separated seeds of the full recipe")
 	ablations := flag.Bool("ablations", false, "also run seed 1 without dynamic sampling and at temperature 1.0")
 	out := flag.String("out", "bench-out/vla", "runs root and plot directory")
-	var sets multi
+	var sets benchrun.Sets
 	flag.Var(&sets, "set", "override a vla config key for every run (repeatable)")
 	flag.Parse()
+	seedList, err := benchrun.Seeds("-seeds", *seeds)
+	if err != nil {
+		fail(err)
+	}
 	var vs []variant
-	for _, s := range strings.Split(*seeds, ",") {
-		n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
-		if err != nil {
-			fail(fmt.Errorf("-seeds %q: %w", *seeds, err))
-		}
+	for _, n := range seedList {
 		vs = append(vs, variant{name: "simplevla", seed: n})
 	}
 	if *ablations {
@@ -122,12 +122,6 @@ func plotCurves(path string, rows []row) error {
 	}
 	return p.Save(8*vg.Inch, 5*vg.Inch, path)
 }
-
-// multi is a repeatable string flag.
-type multi []string
-
-func (m *multi) String() string     { return strings.Join(*m, ",") }
-func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
 
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "bench/vla:", err)
