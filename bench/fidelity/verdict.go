@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/ascent-rl/ascent/stats"
 )
 
 // The verdict rule, the same for every claim: each claim has a per-seed test (stated in its row),
@@ -93,25 +95,14 @@ func spread(f string, xs []float64) string {
 	return fmt.Sprintf(f+" ± "+f+" (%s)", m, sd, strings.Join(parts, ", "))
 }
 
-// pearson is the correlation of xs and ys (NaN when either is constant or fewer than 3 points).
+// pearson is the correlation of xs and ys (stats.Pearson's r, R's cor.test): NaN when either is
+// constant, the lengths differ or there are fewer than 3 points.
 func pearson(xs, ys []float64) float64 {
-	n := len(xs)
-	if n != len(ys) || n < 3 {
+	c, err := stats.Pearson(xs, ys)
+	if err != nil {
 		return math.NaN()
 	}
-	mx, _ := meanSD(xs)
-	my, _ := meanSD(ys)
-	var sxy, sxx, syy float64
-	for i := range xs {
-		dx, dy := xs[i]-mx, ys[i]-my
-		sxy += dx * dy
-		sxx += dx * dx
-		syy += dy * dy
-	}
-	if sxx == 0 || syy == 0 {
-		return math.NaN()
-	}
-	return sxy / math.Sqrt(sxx*syy)
+	return c.R
 }
 
 // sortedSeeds returns the keys of m in order.
