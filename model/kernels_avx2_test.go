@@ -28,6 +28,25 @@ func TestAVX2KernelsMatchReference(t *testing.T) {
 			t.Fatalf("avx2 matmul %dx%dx%d differs by %.3g", m, k, n, d)
 		}
 	}
+	// A row's result is bit-identical whatever tile it falls in (6-row tiles, 1-row tails).
+	m, k, n := 13, 300, 56
+	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+	for _, s := range [][]float32{a, b, c} {
+		for i := range s {
+			s[i] = float32(rng.NormFloat64())
+		}
+	}
+	whole := append([]float32(nil), c...)
+	gemmAddAVX2(whole, n, a, k, b, n, m, k, n)
+	for i := range m {
+		row := append([]float32(nil), c[i*n:(i+1)*n]...)
+		gemmAddAVX2(row, n, a[i*k:], k, b, n, 1, k, n)
+		for j, v := range row {
+			if v != whole[i*n+j] {
+				t.Fatalf("row %d column %d alone = %v, in a batch of %d = %v", i, j, v, m, whole[i*n+j])
+			}
+		}
+	}
 	for n := 0; n < 30; n++ {
 		x, y := make([]float32, n+2), make([]float32, n+2)
 		for i := range x {
@@ -42,4 +61,57 @@ func TestAVX2KernelsMatchReference(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestAVX2ExpSiLUMatchScalar(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("this CPU has no AVX2+FMA")
+	}
+	rng := rand.New(rand.NewPCG(5, 5))
+	special := []float32{0, -0.0, 1, -1, 88, 88.5, 88.72, 88.73, 89, 100, -87, -87.33, -87.34, -104, -200,
+		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 1e-30, -1e-30, 0.3465736, -0.3465736}
+	for _, n := range []int{0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 64, 100, 1001} {
+		x := make([]float32, n)
+		for i := range x {
+			if i < len(special) && n > 30 {
+				x[i] = special[i]
+			} else {
+				x[i] = float32(rng.NormFloat64() * 20)
+			}
+		}
+		u := make([]float32, n)
+		for i := range u {
+			u[i] = float32(rng.NormFloat64())
+		}
+		got, want := append([]float32(nil), x...), append([]float32(nil), x...)
+		expInPlaceAVX2(got)
+		expInPlaceGo(want)
+		for i := range got {
+			if !closeULP(got[i], want[i], 4) {
+				t.Fatalf("exp8(%v) of %d = %v, scalar expf %v", x[i], n, got[i], want[i])
+			}
+		}
+		got, want = make([]float32, n), make([]float32, n)
+		siluMulAVX2(got, x, u)
+		siluMulGo(want, x, u)
+		for i := range got {
+			if !closeULP(got[i], want[i], 8) {
+				t.Fatalf("silu(%v)·%v of %d = %v, scalar %v", x[i], u[i], n, got[i], want[i])
+			}
+		}
+	}
+}
+
+// closeULP says whether a and b agree to within ulps units in the last place of the larger (NaN
+// with NaN, infinities exactly).
+func closeULP(a, b float32, ulps float64) bool {
+	if a != a || b != b {
+		return a != a && b != b
+	}
+	if math.IsInf(float64(a), 0) || math.IsInf(float64(b), 0) {
+		return a == b
+	}
+	m := math.Max(math.Abs(float64(a)), math.Abs(float64(b)))
+	ulp := math.Max(float64(math.Nextafter32(float32(m), float32(math.Inf(1)))-float32(m)), 1e-45)
+	return math.Abs(float64(a)-float64(b)) <= ulps*ulp
 }

@@ -191,6 +191,10 @@ func tile1x64(c []float32, ldc int, a []float32, lda int, b []float32, ldb int, 
 // expInPlace sets x[i] = e^x[i] (about 2 ulp; inputs below -104 give 0, above 88.7 +Inf).
 func expInPlace(x []float32) {
 	if !useAVX512 {
+		if useAVX2 {
+			expInPlaceAVX2(x)
+			return
+		}
 		expInPlaceGo(x)
 		return
 	}
@@ -206,6 +210,10 @@ func expInPlace(x []float32) {
 // siluMul sets dst[i] = silu(g[i])·u[i] = g[i]/(1+e^-g[i])·u[i].
 func siluMul(dst, g, u []float32) {
 	if !useAVX512 {
+		if useAVX2 {
+			siluMulAVX2(dst, g, u)
+			return
+		}
 		siluMulGo(dst, g, u)
 		return
 	}
