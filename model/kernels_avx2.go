@@ -14,17 +14,21 @@ import (
 // useAVX2 selects these kernels when AVX-512 is absent.
 var useAVX2 = archsimd.X86.AVX2() && archsimd.X86.FMA()
 
-// tile6x16asm computes C[r, j] += Σ_p A[r, p]·B[p, j] for r < 6, j < 16, p < k ≥ 1 (A rows at
-// stride lda, B a contiguous [k, 16] strip, C rows at stride ldc).
+// tile6x16asm computes C[r, j] += Σ_p A[r, p]·B[p, j] for r < 6, j < 16, p < k ≥ 1 (rows of A,
+// B and C at strides lda, ldb, ldc).
 //
 //go:noescape
-func tile6x16asm(k int, a *float32, lda int, b *float32, c *float32, ldc int)
+func tile6x16asm(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
 
-// tile1x16asm computes c[j] += Σ_p a[p]·B[p, j] for j < 16, p < k ≥ 1 (B a contiguous [k, 16]
-// strip), summing each element in tile6x16asm's order.
+// tile1x16asm computes c[j] += Σ_p a[p]·B[p, j] for j < 16, p < k ≥ 1 (rows of B at stride ldb),
+// summing each element in tile6x16asm's order.
 //
 //go:noescape
-func tile1x16asm(k int, a *float32, b *float32, c *float32)
+func tile1x16asm(k int, a *float32, b *float32, ldb int, c *float32)
+
+// packMinRows is the row count from which gemmAddAVX2 copies each strip of B before the tiles
+// pass over it; fewer rows (the decoder's batch) read B in place.
+var packMinRows = 64
 
 // gemmAddAVX2 computes C[i, j] += Σ_p A[i, p]·B[p, j] for i < m, j < n. Blocks of kBlock rows
 // of B are cut into 16-column strips, each copied to a contiguous [kb, 16] buffer (B's own row
@@ -45,16 +49,20 @@ func gemmAddAVX2(c []float32, ldc int, a []float32, lda int, b []float32, ldb in
 		kb := min(kBlock, k-k0)
 		ak, bk := a[k0:], b[k0*ldb:]
 		for j := 0; j < n16; j += 16 {
-			for p := range kb { // two vector copies (copy's call costs more than the 64 bytes)
-				src, dst := bk[p*ldb+j:p*ldb+j+16], bp[p*16:(p+1)*16]
-				archsimd.LoadFloat32x8Slice(src[:8]).StoreSlice(dst[:8])
-				archsimd.LoadFloat32x8Slice(src[8:]).StoreSlice(dst[8:])
+			strip, lds := bk[j:], ldb
+			if m >= packMinRows {
+				for p := range kb { // two vector copies (copy's call costs more than the 64 bytes)
+					src, dst := bk[p*ldb+j:p*ldb+j+16], bp[p*16:(p+1)*16]
+					archsimd.LoadFloat32x8Slice(src[:8]).StoreSlice(dst[:8])
+					archsimd.LoadFloat32x8Slice(src[8:]).StoreSlice(dst[8:])
+				}
+				strip, lds = bp[:], 16
 			}
 			for i := 0; i < m6; i += 6 {
-				tile6x16asm(kb, &ak[i*lda], lda, &bp[0], &c[i*ldc+j], ldc)
+				tile6x16asm(kb, &ak[i*lda], lda, &strip[0], lds, &c[i*ldc+j], ldc)
 			}
 			for i := m6; i < m; i++ {
-				tile1x16asm(kb, &ak[i*lda], &bp[0], &c[i*ldc+j])
+				tile1x16asm(kb, &ak[i*lda], &strip[0], lds, &c[i*ldc+j])
 			}
 		}
 		for j := n16; j < n8; j += 8 {

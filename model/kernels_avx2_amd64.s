@@ -7,18 +7,20 @@
 // loop-carried accumulator then costs a register copy per step, and the 2×32 tile ran at about
 // half the FMA units' rate. VFMADD231PS accumulates in place.
 
-// func tile6x16asm(k int, a *float32, lda int, b *float32, c *float32, ldc int)
-// C[r, j] += Σ_p A[r, p]·B[p, j] for r < 6, j < 16, p < k (k ≥ 1): A rows at stride lda, B a
-// contiguous [k, 16] strip, C rows at stride ldc. Twelve accumulators Y0–Y11, B in Y12–Y13,
+// func tile6x16asm(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+// C[r, j] += Σ_p A[r, p]·B[p, j] for r < 6, j < 16, p < k (k ≥ 1): rows of A, B and C at
+// strides lda, ldb and ldc. Twelve accumulators Y0–Y11, B in Y12–Y13,
 // the broadcast in Y14 (Y15 is left alone: Go's ABIInternal keeps X15 zero).
-TEXT ·tile6x16asm(SB), NOSPLIT, $0-48
+TEXT ·tile6x16asm(SB), NOSPLIT, $0-56
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ lda+16(FP), R8
 	MOVQ b+24(FP), DI
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R11
+	MOVQ ldb+32(FP), BX
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R11
 	SHLQ $2, R8            // lda in bytes
+	SHLQ $2, BX            // ldb in bytes
 	SHLQ $2, R11           // ldc in bytes
 	LEAQ (R8)(R8*2), R9    // 3·lda
 	LEAQ (SI)(R8*4), R10   // row 4 of A
@@ -61,7 +63,7 @@ loop6:
 	VFMADD231PS  Y13, Y14, Y11
 	ADDQ         $4, SI
 	ADDQ         $4, R10
-	ADDQ         $64, DI
+	ADDQ         BX, DI
 	DECQ         CX
 	JNZ          loop6
 
@@ -80,15 +82,17 @@ loop6:
 	VZEROUPPER
 	RET
 
-// func tile1x16asm(k int, a *float32, b *float32, c *float32)
-// c[j] += Σ_p a[p]·B[p, j] for j < 16, p < k (k ≥ 1), B a contiguous [k, 16] strip. Each element
+// func tile1x16asm(k int, a *float32, b *float32, ldb int, c *float32)
+// c[j] += Σ_p a[p]·B[p, j] for j < 16, p < k (k ≥ 1), rows of B at stride ldb. Each element
 // is summed in the same order, with the same fused multiply-adds, as in tile6x16asm, so a row's
 // result does not depend on which tile it fell in.
-TEXT ·tile1x16asm(SB), NOSPLIT, $0-32
+TEXT ·tile1x16asm(SB), NOSPLIT, $0-40
 	MOVQ    k+0(FP), CX
 	MOVQ    a+8(FP), SI
 	MOVQ    b+16(FP), DI
-	MOVQ    c+24(FP), DX
+	MOVQ    ldb+24(FP), BX
+	MOVQ    c+32(FP), DX
+	SHLQ    $2, BX
 	VMOVUPS (DX), Y0
 	VMOVUPS 32(DX), Y1
 
@@ -97,7 +101,7 @@ loop1:
 	VFMADD231PS  (DI), Y14, Y0
 	VFMADD231PS  32(DI), Y14, Y1
 	ADDQ         $4, SI
-	ADDQ         $64, DI
+	ADDQ         BX, DI
 	DECQ         CX
 	JNZ          loop1
 

@@ -3,6 +3,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -13,7 +14,7 @@ func TestAVX2KernelsMatchReference(t *testing.T) {
 		t.Skip("this CPU has no AVX2+FMA")
 	}
 	rng := rand.New(rand.NewPCG(4, 4))
-	for _, sz := range [][3]int{{1, 1, 1}, {3, 7, 5}, {2, 16, 32}, {5, 33, 130}, {32, 128, 384}, {9, 70, 17}, {7, 300, 200}} {
+	for _, sz := range [][3]int{{1, 1, 1}, {3, 7, 5}, {2, 16, 32}, {5, 33, 130}, {32, 128, 384}, {9, 70, 17}, {7, 300, 200}, {64, 128, 48}, {70, 150, 40}, {131, 33, 77}} {
 		m, k, n := sz[0], sz[1], sz[2]
 		a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
 		for _, s := range [][]float32{a, b, c} {
@@ -28,8 +29,9 @@ func TestAVX2KernelsMatchReference(t *testing.T) {
 			t.Fatalf("avx2 matmul %dx%dx%d differs by %.3g", m, k, n, d)
 		}
 	}
-	// A row's result is bit-identical whatever tile it falls in (6-row tiles, 1-row tails).
-	m, k, n := 13, 300, 56
+	// A row's result is bit-identical whatever tile it falls in (6-row tiles, 1-row tails) and
+	// whether B was copied first (m ≥ packMinRows) or read in place.
+	m, k, n := 71, 300, 56
 	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
 	for _, s := range [][]float32{a, b, c} {
 		for i := range s {
@@ -114,4 +116,30 @@ func closeULP(a, b float32, ulps float64) bool {
 	m := math.Max(math.Abs(float64(a)), math.Abs(float64(b)))
 	ulp := math.Max(float64(math.Nextafter32(float32(m), float32(math.Inf(1)))-float32(m)), 1e-45)
 	return math.Abs(float64(a)-float64(b)) <= ulps*ulp
+}
+
+// BenchmarkGemmAddAVX2 measures the AVX2 kernel on one core, on cache-resident and larger shapes:
+// `go test ./model -run '^$' -bench GemmAddAVX2 -cpu 1`.
+func BenchmarkGemmAddAVX2(b *testing.B) {
+	if !useAVX2 {
+		b.Skip("this CPU has no AVX2+FMA")
+	}
+	for _, s := range [][3]int{{48, 128, 64}, {96, 128, 64}, {64, 32, 64}, {512, 512, 512}} {
+		m, k, n := s[0], s[1], s[2]
+		b.Run(fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			a, bb, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+			for _, x := range [][]float32{a, bb} {
+				for i := range x {
+					x[i] = float32(rng.NormFloat64())
+				}
+			}
+			cpu0 := cpuSeconds()
+			for b.Loop() {
+				gemmAddAVX2(c, n, a, k, bb, n, m, k, n)
+			}
+			b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			b.ReportMetric(2*float64(m*n*k)*float64(b.N)/(cpuSeconds()-cpu0)/1e9, "GFLOP/cpu-s")
+		})
+	}
 }
