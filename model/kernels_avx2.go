@@ -122,9 +122,6 @@ func siluMulAVX2(dst, g, u []float32) {
 	siluMulGo(dst[n:], g[n:], u[n:])
 }
 
-// Exp8 is expf on 8 AVX2 lanes, for model/train's kernels (see exp8).
-func Exp8(x archsimd.Float32x8) archsimd.Float32x8 { return exp8(x) }
-
 // exp8 is expf on 8 lanes, as the scalar expf computes it: k = round(x·log2 e), r = x − k·ln2
 // (two-part ln2), e^r by its degree-7 Taylor polynomial, times 2^h·2^(k−h) with h = ⌊k/2⌋, each
 // built in the exponent bits (2^k alone overflows them at k = 128). Like expf, inputs below −87.33

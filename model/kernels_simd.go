@@ -17,7 +17,7 @@ func simdKernels() string {
 	case useAVX512:
 		return "avx512 (simd/archsimd)"
 	case useAVX2:
-		return "avx2+fma (simd/archsimd)"
+		return "avx2+fma (6×16 assembly GEMM tiles, simd/archsimd)"
 	}
 	return "plain Go (no AVX2 or AVX-512)"
 }
