@@ -20,6 +20,14 @@ var useAVX2 = archsimd.X86.AVX2() && archsimd.X86.FMA()
 //go:noescape
 func tile6x16asm(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
 
+// tile4x16asm and tile2x16asm are tile6x16asm for 4 and 2 rows (the last m mod 6 rows).
+//
+//go:noescape
+func tile4x16asm(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+
+//go:noescape
+func tile2x16asm(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+
 // tile1x16asm computes c[j] += Σ_p a[p]·B[p, j] for j < 16, p < k ≥ 1 (rows of B at stride ldb),
 // summing each element in tile6x16asm's order.
 //
@@ -33,10 +41,10 @@ var packMinRows = 64
 // gemmAddAVX2 computes C[i, j] += Σ_p A[i, p]·B[p, j] for i < m, j < n. Blocks of kBlock rows
 // of B are cut into 16-column strips, each copied to a contiguous [kb, 16] buffer (B's own row
 // stride, often a multiple of 4 KiB, would map a strip onto a few cache sets), and every group of
-// 6 rows of A passes over the strip in a 6×16 tile; the last m mod 6 rows take 1×16 tiles, the
-// last n mod 16 columns 8-wide vectors and then scalars. Every element is summed over p in order
-// with one fused multiply-add per term, whatever tile it falls in, so a row's result does not
-// depend on m or on its place in the batch.
+// 6 rows of A passes over the strip in a 6×16 tile; the last m mod 6 rows take 4-, 2- and 1-row
+// tiles, the last n mod 16 columns 8-wide vectors and then scalars. Every element is summed over
+// p in order with one fused multiply-add per term, whatever tile it falls in, so a row's result
+// does not depend on m or on its place in the batch.
 func gemmAddAVX2(c []float32, ldc int, a []float32, lda int, b []float32, ldb int, m, k, n int) {
 	if m == 0 || n == 0 || k == 0 {
 		return
@@ -61,7 +69,16 @@ func gemmAddAVX2(c []float32, ldc int, a []float32, lda int, b []float32, ldb in
 			for i := 0; i < m6; i += 6 {
 				tile6x16asm(kb, &ak[i*lda], lda, &strip[0], lds, &c[i*ldc+j], ldc)
 			}
-			for i := m6; i < m; i++ {
+			i := m6
+			if i+4 <= m {
+				tile4x16asm(kb, &ak[i*lda], lda, &strip[0], lds, &c[i*ldc+j], ldc)
+				i += 4
+			}
+			if i+2 <= m {
+				tile2x16asm(kb, &ak[i*lda], lda, &strip[0], lds, &c[i*ldc+j], ldc)
+				i += 2
+			}
+			if i < m {
 				tile1x16asm(kb, &ak[i*lda], &strip[0], lds, &c[i*ldc+j])
 			}
 		}

@@ -109,3 +109,100 @@ loop1:
 	VMOVUPS Y1, 32(DX)
 	VZEROUPPER
 	RET
+
+// func tile4x16asm(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+// tile6x16asm for 4 rows (eight accumulators: enough independent sums to keep the FMA units
+// busy, which the 1×16 tile's two are not).
+TEXT ·tile4x16asm(SB), NOSPLIT, $0-56
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), BX
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R11
+	SHLQ $2, R8
+	SHLQ $2, BX
+	SHLQ $2, R11
+	LEAQ (R8)(R8*2), R9
+	LEAQ (R11)(R11*2), R12
+
+	VMOVUPS (DX), Y0
+	VMOVUPS 32(DX), Y1
+	VMOVUPS (DX)(R11*1), Y2
+	VMOVUPS 32(DX)(R11*1), Y3
+	VMOVUPS (DX)(R11*2), Y4
+	VMOVUPS 32(DX)(R11*2), Y5
+	VMOVUPS (DX)(R12*1), Y6
+	VMOVUPS 32(DX)(R12*1), Y7
+
+loop4:
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS (SI)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS (SI)(R8*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS (SI)(R9*1), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	ADDQ         $4, SI
+	ADDQ         BX, DI
+	DECQ         CX
+	JNZ          loop4
+
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, (DX)(R11*1)
+	VMOVUPS Y3, 32(DX)(R11*1)
+	VMOVUPS Y4, (DX)(R11*2)
+	VMOVUPS Y5, 32(DX)(R11*2)
+	VMOVUPS Y6, (DX)(R12*1)
+	VMOVUPS Y7, 32(DX)(R12*1)
+	VZEROUPPER
+	RET
+
+// func tile2x16asm(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+// tile6x16asm for 2 rows.
+TEXT ·tile2x16asm(SB), NOSPLIT, $0-56
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), BX
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R11
+	SHLQ $2, R8
+	SHLQ $2, BX
+	SHLQ $2, R11
+
+	VMOVUPS (DX), Y0
+	VMOVUPS 32(DX), Y1
+	VMOVUPS (DX)(R11*1), Y2
+	VMOVUPS 32(DX)(R11*1), Y3
+
+loop2:
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS (SI)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	ADDQ         $4, SI
+	ADDQ         BX, DI
+	DECQ         CX
+	JNZ          loop2
+
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, (DX)(R11*1)
+	VMOVUPS Y3, 32(DX)(R11*1)
+	VZEROUPPER
+	RET

@@ -31,21 +31,23 @@ func TestAVX2KernelsMatchReference(t *testing.T) {
 	}
 	// A row's result is bit-identical whatever tile it falls in (6-row tiles, 1-row tails) and
 	// whether B was copied first (m ≥ packMinRows) or read in place.
-	m, k, n := 71, 300, 56
-	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
-	for _, s := range [][]float32{a, b, c} {
-		for i := range s {
-			s[i] = float32(rng.NormFloat64())
+	for _, m := range []int{71, 68} { // 6-row tiles, then 4 + 1 or 2 rows
+		k, n := 300, 56
+		a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+		for _, s := range [][]float32{a, b, c} {
+			for i := range s {
+				s[i] = float32(rng.NormFloat64())
+			}
 		}
-	}
-	whole := append([]float32(nil), c...)
-	gemmAddAVX2(whole, n, a, k, b, n, m, k, n)
-	for i := range m {
-		row := append([]float32(nil), c[i*n:(i+1)*n]...)
-		gemmAddAVX2(row, n, a[i*k:], k, b, n, 1, k, n)
-		for j, v := range row {
-			if v != whole[i*n+j] {
-				t.Fatalf("row %d column %d alone = %v, in a batch of %d = %v", i, j, v, m, whole[i*n+j])
+		whole := append([]float32(nil), c...)
+		gemmAddAVX2(whole, n, a, k, b, n, m, k, n)
+		for i := range m {
+			row := append([]float32(nil), c[i*n:(i+1)*n]...)
+			gemmAddAVX2(row, n, a[i*k:], k, b, n, 1, k, n)
+			for j, v := range row {
+				if v != whole[i*n+j] {
+					t.Fatalf("row %d column %d alone = %v, in a batch of %d = %v", i, j, v, m, whole[i*n+j])
+				}
 			}
 		}
 	}
