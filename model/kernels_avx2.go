@@ -103,6 +103,20 @@ func tile1x8avx2(c, a, b []float32, ldb, k int) {
 	acc.StoreSlice(c[:8])
 }
 
+// dotAVX2 returns Σ a[i]·b[i] over len(a) in 8 lanes (b at least as long).
+func dotAVX2(a, b []float32) float32 {
+	n := len(a) / 8 * 8
+	b = b[:len(a)]
+	acc := archsimd.BroadcastFloat32x8(0)
+	for i := 0; i < n; i += 8 {
+		acc = archsimd.LoadFloat32x8Slice(a[i:i+8]).MulAdd(archsimd.LoadFloat32x8Slice(b[i:i+8]), acc)
+	}
+	var t [8]float32
+	acc.Store(&t)
+	s := ((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]))
+	return s + dotGo(a[n:], b[n:])
+}
+
 // axpyAVX2 computes y[i] += alpha·x[i] over len(y).
 func axpyAVX2(y []float32, alpha float32, x []float32) {
 	n := len(y) / 8 * 8

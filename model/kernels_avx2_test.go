@@ -56,6 +56,9 @@ func TestAVX2KernelsMatchReference(t *testing.T) {
 		for i := range x {
 			x[i], y[i] = float32(rng.NormFloat64()), float32(i)
 		}
+		if got, want := float64(dotAVX2(x[:n], y)), float64(dotGo(x[:n], y)); math.Abs(got-want) > 1e-5*math.Max(1, math.Abs(want)) {
+			t.Fatalf("avx2 dot of %d = %v, plain Go %v", n, got, want)
+		}
 		want := append([]float32(nil), y...)
 		axpyGo(want[:n], -1.5, x)
 		axpyAVX2(y[:n], -1.5, x)

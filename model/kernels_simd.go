@@ -76,6 +76,9 @@ func tile1x16(c, a, b []float32, ldb, k int) {
 // dot returns Σ a[i]·b[i] over len(a) (b at least as long).
 func dot(a, b []float32) float32 {
 	if !useAVX512 || len(a) < 16 {
+		if useAVX2 {
+			return dotAVX2(a, b)
+		}
 		return dotGo(a, b)
 	}
 	n := len(a) / 16 * 16
