@@ -36,7 +36,7 @@ func tile1x16asm(k int, a *float32, b *float32, ldb int, c *float32)
 
 // packMinRows is the row count from which gemmAddAVX2 copies each strip of B before the tiles
 // pass over it; fewer rows (the decoder's batch) read B in place.
-var packMinRows = 64
+const packMinRows = 64
 
 // gemmAddAVX2 computes C[i, j] += Σ_p A[i, p]·B[p, j] for i < m, j < n. Blocks of kBlock rows
 // of B are cut into 16-column strips, each copied to a contiguous [kb, 16] buffer (B's own row
