@@ -23,6 +23,14 @@ type AsyncConfig struct {
 	// WaitTimeoutS is the deadline in seconds of every wait between the producer and the learner:
 	// for a batch, for room in the buffer, for a weight version, for a checkpoint pause (0: 1800).
 	WaitTimeoutS float64 `yaml:"wait_timeout_s"`
+	// Partial is what happens to generation in flight when the learner publishes new weights:
+	// "finish" (the default) finishes it under the version it started with; "continue" goes on
+	// under the new weights from the next segment of segment_tokens tokens, recording each token's
+	// version (partial rollouts, as AReaL and slime do).
+	Partial string `yaml:"partial"`
+	// SegmentTokens is, with partial: continue, the most tokens a response grows by between two
+	// checks for new weights (0: 8). Each segment re-submits prompt + response so far.
+	SegmentTokens int `yaml:"segment_tokens"`
 	// MIS is masked importance sampling: the policy gradient of a token (or sample) whose ratio
 	// π_learner/π_sampler leaves [low, high] is dropped (high 0: off).
 	MIS algo.MISConfig `yaml:"mis"`
@@ -64,6 +72,9 @@ func (c Config) validateAsync() error {
 		return fmt.Errorf("config: async.buffer_groups = %d is smaller than the %d × %d groups of the max_staleness steps the producer runs ahead (algo.batch.prompts); raise it or lower async.max_staleness", a.BufferGroups, a.MaxStaleness, c.Algo.Batch.Prompts)
 	case a.WaitTimeoutS < 0:
 		return fmt.Errorf("config: async.wait_timeout_s = %v: want ≥ 0 (0: 1800)", a.WaitTimeoutS)
+	}
+	if err := c.validatePartial(); err != nil {
+		return err
 	}
 	if err := a.MIS.Validate(); err != nil {
 		return fmt.Errorf("config: async.%w", err)
