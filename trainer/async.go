@@ -89,6 +89,13 @@ func (t *Trainer) startAsync() error {
 		if !ok {
 			return fmt.Errorf("async: the local learner %T cannot take published weights (no SetWeights)", cp)
 		}
+		if n := a.Local.SamplerThreads; n > 0 {
+			st, ok := cp.(interface{ SetSampleThreads(int) })
+			if !ok {
+				return fmt.Errorf("async: async.local.sampler_threads = %d, but the local learner %T cannot bound its sampler's threads (no SetSampleThreads)", n, cp)
+			}
+			st.SetSampleThreads(n)
+		}
 		r.sampler = cp
 		r.load = func(_ context.Context, p *model.Params) (map[string]float64, error) { return nil, set.SetWeights(p) }
 	}

@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/ascent-rl/ascent/algo"
@@ -31,12 +32,23 @@ type AsyncConfig struct {
 	// SegmentTokens is, with partial: continue, the most tokens a response grows by between two
 	// checks for new weights (0: 8). Each segment re-submits prompt + response so far.
 	SegmentTokens int `yaml:"segment_tokens"`
+	// Local splits the machine's cores between the local engine's sampler and learner.
+	Local AsyncLocalConfig `yaml:"local"`
 	// MIS is masked importance sampling: the policy gradient of a token (or sample) whose ratio
 	// π_learner/π_sampler leaves [low, high] is dropped (high 0: off).
 	MIS algo.MISConfig `yaml:"mis"`
 	// Decoupled is AReaL's decoupled PPO objective: the trust region around the learner's
 	// recomputed proximal policy, tokens weighted by π_prox/π_behav and masked above cap (0: off).
 	Decoupled algo.DecoupledConfig `yaml:"decoupled"`
+}
+
+// AsyncLocalConfig is the core split of asynchronous RL on the local engine alone, where the
+// producer's sampler copy and the learner run at once in one process.
+type AsyncLocalConfig struct {
+	// SamplerThreads bounds the goroutines, and so the cores, the sampler's decoder splits each
+	// decoding step over; the learner keeps the rest (0: both share all of GOMAXPROCS). At most
+	// runtime.NumCPU(); only with async.max_staleness ≥ 1 and no rollout.endpoints.
+	SamplerThreads int `yaml:"sampler_threads"`
 }
 
 // on reports whether rollouts run ahead of training.
@@ -72,6 +84,16 @@ func (c Config) validateAsync() error {
 		return fmt.Errorf("config: async.buffer_groups = %d is smaller than the %d × %d groups of the max_staleness steps the producer runs ahead (algo.batch.prompts); raise it or lower async.max_staleness", a.BufferGroups, a.MaxStaleness, c.Algo.Batch.Prompts)
 	case a.WaitTimeoutS < 0:
 		return fmt.Errorf("config: async.wait_timeout_s = %v: want ≥ 0 (0: 1800)", a.WaitTimeoutS)
+	}
+	if n := a.Local.SamplerThreads; n != 0 {
+		switch {
+		case n < 0 || n > runtime.NumCPU():
+			return fmt.Errorf("config: async.local.sampler_threads = %d: want 0 (share every core) to %d (runtime.NumCPU on this machine)", n, runtime.NumCPU())
+		case !a.on():
+			return fmt.Errorf("config: async.local.sampler_threads = %d needs async.max_staleness ≥ 1: the synchronous loop never samples and trains at once", n)
+		case len(c.Rollout.Endpoints) > 0:
+			return fmt.Errorf("config: async.local.sampler_threads = %d splits the local engine's cores, but rollouts come from rollout.endpoints %v; unset one", n, c.Rollout.Endpoints)
+		}
 	}
 	if err := c.validatePartial(); err != nil {
 		return err

@@ -120,3 +120,32 @@ func TestContinuedGenerationRecordsTokenVersionsAndResumesExactly(t *testing.T) 
 		}
 	}
 }
+
+// async.local.sampler_threads reaches the decoder the producer's sampler copy samples with.
+func TestTheLocalCoreSplitBoundsTheSamplersDecoder(t *testing.T) {
+	cfg := smallConfig(t, "grpo", "run.steps=2", "sft.steps=0", "async.max_staleness=1", "async.local.sampler_threads=1")
+	var copies []Learner
+	_, err := runOpened(t, cfg, func(tr *Trainer) {
+		inner := tr.newLearner
+		tr.newLearner = func(p *model.Params, o engine.OptimizerConfig) (Learner, error) {
+			l, err := inner(p, o)
+			copies = append(copies, l)
+			return l, err
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sampled := 0
+	for _, l := range copies {
+		if n := l.(interface{ SampleThreads() int }).SampleThreads(); n != 0 {
+			sampled++
+			if n != 1 {
+				t.Errorf("the sampler copy decoded over %d threads, want 1", n)
+			}
+		}
+	}
+	if sampled != 1 {
+		t.Fatalf("%d of %d learners sampled, want the producer's copy alone", sampled, len(copies))
+	}
+}

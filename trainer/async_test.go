@@ -193,6 +193,10 @@ func TestBadAsyncConfigIsRejectedBeforeAnyWork(t *testing.T) {
 		{"an unknown partial mode", []string{"async.max_staleness=1", "async.partial=resume"}, `async.partial = "resume": want one of finish, continue`},
 		{"a negative segment", []string{"async.max_staleness=1", "async.partial=continue", "async.segment_tokens=-2"}, "async.segment_tokens = -2"},
 		{"continue without staleness", []string{"async.partial=continue"}, "needs async.max_staleness ≥ 1"},
+		{"more sampler threads than cores", []string{"async.max_staleness=1", "async.local.sampler_threads=100000"}, "async.local.sampler_threads = 100000: want 0 (share every core) to"},
+		{"negative sampler threads", []string{"async.max_staleness=1", "async.local.sampler_threads=-1"}, "async.local.sampler_threads = -1"},
+		{"a core split without staleness", []string{"async.local.sampler_threads=1"}, "needs async.max_staleness ≥ 1"},
+		{"a core split with remote rollouts", []string{"async.max_staleness=1", "async.local.sampler_threads=1", "rollout.endpoints=[http://127.0.0.1:1/v1]"}, "rollouts come from rollout.endpoints"},
 		{"continue with tools", []string{"async.max_staleness=1", "async.partial=continue", "rollout.tools=[calc]"}, "continues single-turn generation"},
 	}
 	for _, c := range cases {
