@@ -99,6 +99,13 @@ func (t *Trainer) startAsync() error {
 		r.sampler = cp
 		r.load = func(_ context.Context, p *model.Params) (map[string]float64, error) { return nil, set.SetWeights(p) }
 	}
+	if n := a.Local.LearnerThreads; n > 0 {
+		lt, ok := t.policy.(interface{ SetLogProbThreads(int) })
+		if !ok {
+			return fmt.Errorf("async: async.local.learner_threads = %d, but the learner %T cannot bound its threads (no SetLogProbThreads)", n, t.policy)
+		}
+		lt.SetLogProbThreads(n)
+	}
 	if s := t.state.Async; s != nil { // resumed: the batches sampled before the checkpoint
 		for _, b := range s.Batches {
 			if err := buf.Put(context.Background(), b.Step, len(b.Groups), b, r.timeout); err != nil {
@@ -134,6 +141,9 @@ func (t *Trainer) stopAsync() {
 	t.async.weights.close(context.Canceled)
 	<-t.async.done
 	t.async = nil
+	if lt, ok := t.policy.(interface{ SetLogProbThreads(int) }); ok && t.cfg.Async.Local.LearnerThreads > 0 {
+		lt.SetLogProbThreads(0) // the split is for the overlap only
+	}
 }
 
 // produce samples steps next … run.steps.

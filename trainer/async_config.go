@@ -49,6 +49,11 @@ type AsyncLocalConfig struct {
 	// decoding step over; the learner keeps the rest (0: both share all of GOMAXPROCS). At most
 	// runtime.NumCPU(); only with async.max_staleness ≥ 1 and no rollout.endpoints.
 	SamplerThreads int `yaml:"sampler_threads"`
+	// LearnerThreads bounds the goroutines the learner's log-prob pass (its KV-cache decoder, the
+	// bulk of a step's learner time on the tiny model) splits over while the producer runs, with
+	// the local sampler or a fleet (0: GOMAXPROCS). The training pass (model/train) still splits
+	// over GOMAXPROCS. sampler_threads + learner_threads ≤ runtime.NumCPU().
+	LearnerThreads int `yaml:"learner_threads"`
 }
 
 // on reports whether rollouts run ahead of training.
@@ -84,6 +89,16 @@ func (c Config) validateAsync() error {
 		return fmt.Errorf("config: async.buffer_groups = %d is smaller than the %d × %d groups of the max_staleness steps the producer runs ahead (algo.batch.prompts); raise it or lower async.max_staleness", a.BufferGroups, a.MaxStaleness, c.Algo.Batch.Prompts)
 	case a.WaitTimeoutS < 0:
 		return fmt.Errorf("config: async.wait_timeout_s = %v: want ≥ 0 (0: 1800)", a.WaitTimeoutS)
+	}
+	if n := a.Local.LearnerThreads; n != 0 {
+		switch {
+		case n < 0 || n > runtime.NumCPU():
+			return fmt.Errorf("config: async.local.learner_threads = %d: want 0 (share every core) to %d (runtime.NumCPU on this machine)", n, runtime.NumCPU())
+		case !a.on():
+			return fmt.Errorf("config: async.local.learner_threads = %d needs async.max_staleness ≥ 1: the synchronous loop never samples and trains at once", n)
+		case a.Local.SamplerThreads+n > runtime.NumCPU():
+			return fmt.Errorf("config: async.local.sampler_threads %d + learner_threads %d = %d is more than the %d cores (runtime.NumCPU): the two sides would contend for cores, which the split exists to avoid", a.Local.SamplerThreads, n, a.Local.SamplerThreads+n, runtime.NumCPU())
+		}
 	}
 	if n := a.Local.SamplerThreads; n != 0 {
 		switch {

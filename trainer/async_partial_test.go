@@ -121,11 +121,14 @@ func TestContinuedGenerationRecordsTokenVersionsAndResumesExactly(t *testing.T) 
 	}
 }
 
-// async.local.sampler_threads reaches the decoder the producer's sampler copy samples with.
+// async.local.sampler_threads reaches the decoder the producer's sampler copy samples with, and
+// async.local.learner_threads the decoder of the learner's log-prob pass.
 func TestTheLocalCoreSplitBoundsTheSamplersDecoder(t *testing.T) {
-	cfg := smallConfig(t, "grpo", "run.steps=2", "sft.steps=0", "async.max_staleness=1", "async.local.sampler_threads=1")
+	cfg := smallConfig(t, "grpo", "run.steps=2", "sft.steps=0", "async.max_staleness=1", "async.local.sampler_threads=1", "async.local.learner_threads=1")
 	var copies []Learner
+	var policy Learner
 	_, err := runOpened(t, cfg, func(tr *Trainer) {
+		policy = tr.policy
 		inner := tr.newLearner
 		tr.newLearner = func(p *model.Params, o engine.OptimizerConfig) (Learner, error) {
 			l, err := inner(p, o)
@@ -147,5 +150,8 @@ func TestTheLocalCoreSplitBoundsTheSamplersDecoder(t *testing.T) {
 	}
 	if sampled != 1 {
 		t.Fatalf("%d of %d learners sampled, want the producer's copy alone", sampled, len(copies))
+	}
+	if n := policy.(interface{ LogProbThreads() int }).LogProbThreads(); n != 1 {
+		t.Errorf("the learner's log-prob pass decoded over %d threads, want 1", n)
 	}
 }

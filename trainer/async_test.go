@@ -3,7 +3,9 @@ package trainer
 import (
 	"context"
 	"io"
+	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -197,6 +199,9 @@ func TestBadAsyncConfigIsRejectedBeforeAnyWork(t *testing.T) {
 		{"negative sampler threads", []string{"async.max_staleness=1", "async.local.sampler_threads=-1"}, "async.local.sampler_threads = -1"},
 		{"a core split without staleness", []string{"async.local.sampler_threads=1"}, "needs async.max_staleness ≥ 1"},
 		{"a core split with remote rollouts", []string{"async.max_staleness=1", "async.local.sampler_threads=1", "rollout.endpoints=[http://127.0.0.1:1/v1]"}, "rollouts come from rollout.endpoints"},
+		{"a split over the machine's cores", []string{"async.max_staleness=1", "async.local.sampler_threads=1", "async.local.learner_threads=100000"}, "async.local.learner_threads = 100000"},
+		{"a split over the machine's cores", []string{"async.max_staleness=1", fmt.Sprintf("async.local.sampler_threads=%d", runtime.NumCPU()), "async.local.learner_threads=1"}, "is more than the"},
+		{"learner threads without staleness", []string{"async.local.learner_threads=1"}, "needs async.max_staleness ≥ 1"},
 		{"continue with tools", []string{"async.max_staleness=1", "async.partial=continue", "rollout.tools=[calc]"}, "continues single-turn generation"},
 	}
 	for _, c := range cases {

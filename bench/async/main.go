@@ -1,7 +1,8 @@
 // Command async measures asynchronous RL: steps per minute and held-out accuracy after a fixed
 // wall-clock budget at async.max_staleness 0 (the synchronous loop), 1, 2 and 4, with two
 // `ascent serve` processes on loopback as the rollout fleet and the learner in this process, and
-// then on the local engine alone.
+// then on the local engine alone (with and without async.local.sampler_threads, the core split),
+// and once on the fleet with async.partial: continue.
 //
 //	GOEXPERIMENT=simd go run ./bench/async --json
 //	GOEXPERIMENT=simd go run ./bench/async --seeds 1 --budget 10 --staleness 0,1   # a smoke run
@@ -22,6 +23,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"math"
 	"net"
 	"net/http"
@@ -58,6 +60,8 @@ func main() {
 	flag.Float64Var(&o.budget, "budget", 45, "wall seconds of RL per run (run.time_budget_s)")
 	flag.StringVar(&o.staleness, "staleness", "0,1,2,4", "async.max_staleness values on the fleet")
 	flag.StringVar(&o.localStaleness, "local-staleness", "0,1", "async.max_staleness values on the local engine alone (\"\": skip)")
+	flag.StringVar(&o.localThreads, "local-sampler-threads", "0,1", "async.local.sampler_threads values of the local runs with max_staleness ≥ 1 (0: share the cores)")
+	flag.StringVar(&o.continueEtas, "continue-staleness", "1", "async.max_staleness values also run on the fleet (seed 1) with async.partial=continue (\"\": skip)")
 	flag.IntVar(&o.sftSteps, "sft-steps", 150, "SFT warm-up steps")
 	flag.IntVar(&o.eval, "eval", 500, "held-out problems")
 	flag.StringVar(&o.out, "out", "bench-out/async", "output directory (runs)")
@@ -81,6 +85,8 @@ type options struct {
 	budget                    float64
 	staleness, localStaleness string
 	seeded                    string
+	localThreads              string
+	continueEtas              string
 	out                       string
 }
 
@@ -95,6 +101,19 @@ type runResult struct {
 	Heldout     float64 `json:"heldout"`
 	SamplerIdle float64 `json:"sampler_idle_s"` // Σ timing_s/sampler_idle
 	LearnerIdle float64 `json:"learner_idle_s"` // Σ timing_s/learner_idle
+	// Variant is "" or what the run changes: "sampler_threads=N" (local core split), "continue"
+	// (async.partial).
+	Variant   string  `json:"variant,omitempty"`
+	Continued float64 `json:"partial_continued,omitempty"` // Σ async/partial_continued
+	TokenStal float64 `json:"token_staleness,omitempty"`   // mean over steps of async/token_staleness/mean
+}
+
+// key is the run's entry in the results' maps: its staleness, and its variant after a slash.
+func (r runResult) key() string {
+	if r.Variant == "" {
+		return strconv.Itoa(r.Staleness)
+	}
+	return strconv.Itoa(r.Staleness) + "/" + r.Variant
 }
 
 // results is the benchmark's output.
@@ -137,6 +156,14 @@ func run(o options) (*results, error) {
 	if err != nil {
 		return nil, err
 	}
+	localThreads, err := ints(o.localThreads)
+	if err != nil {
+		return nil, err
+	}
+	continueEtas, err := ints(o.continueEtas)
+	if err != nil {
+		return nil, err
+	}
 	runs, err := filepath.Abs(filepath.Join(o.out, "runs"))
 	if err != nil {
 		return nil, err
@@ -168,7 +195,7 @@ func run(o options) (*results, error) {
 		servers = append(servers, s)
 	}
 	endpoints := "rollout.endpoints=[" + servers[0].url + "," + servers[1].url + "]"
-	one := func(name string, eta, seed int, extra ...string) (runResult, error) {
+	one := func(name, variant string, eta, seed int, extra ...string) (runResult, error) {
 		sets := append([]string{"run.out=" + runs, "run.name=" + name + "-" + stamp, fmt.Sprintf("run.seed=%d", seed),
 			"run.steps=100000", fmt.Sprintf("run.time_budget_s=%g", o.budget), "run.save_every=0", "run.samples_per_step=0",
 			"sft.steps=0", "model.init=" + ckpt, fmt.Sprintf("eval.problems=%d", o.eval), fmt.Sprintf("async.max_staleness=%d", eta)}, extra...)
@@ -182,7 +209,7 @@ func run(o options) (*results, error) {
 		if err != nil {
 			return runResult{}, fmt.Errorf("%s: %w", name, err)
 		}
-		r := runResult{Staleness: eta, Seed: seed, Steps: s.Steps, Heldout: s.EvalAfter, Wall: time.Since(start).Seconds(),
+		r := runResult{Staleness: eta, Variant: variant, Seed: seed, Steps: s.Steps, Heldout: s.EvalAfter, Wall: time.Since(start).Seconds(),
 			CPUSeconds: cpuSeconds(servers) - cpu0}
 		if err := readRun(s.RunDir, &r); err != nil {
 			return r, err
@@ -200,22 +227,38 @@ func run(o options) (*results, error) {
 			if seed > 1 && !slices.Contains(seeded, eta) {
 				continue
 			}
-			r, err := one(fmt.Sprintf("fleet-eta%d-seed%d", eta, seed), eta, seed, endpoints, "rollout.model=policy")
+			r, err := one(fmt.Sprintf("fleet-eta%d-seed%d", eta, seed), "", eta, seed, endpoints, "rollout.model=policy")
 			if err != nil {
 				return nil, err
 			}
 			res.Runs = append(res.Runs, r)
 		}
 	}
+	for _, eta := range continueEtas {
+		r, err := one(fmt.Sprintf("fleet-eta%d-continue", eta), "continue", eta, 1, endpoints, "rollout.model=policy", "async.partial=continue")
+		if err != nil {
+			return nil, err
+		}
+		res.Runs = append(res.Runs, r)
+	}
 	for _, s := range servers {
 		s.stop()
 	}
 	for _, eta := range localEtas {
-		r, err := one(fmt.Sprintf("local-eta%d", eta), eta, 1)
-		if err != nil {
-			return nil, err
+		for _, n := range localThreads {
+			if eta == 0 && n > 0 {
+				continue // the synchronous loop never samples and trains at once
+			}
+			variant, sets := "", []string{}
+			if n > 0 {
+				variant, sets = fmt.Sprintf("sampler_threads=%d", n), []string{fmt.Sprintf("async.local.sampler_threads=%d", n)}
+			}
+			r, err := one(fmt.Sprintf("local-eta%d-threads%d", eta, n), variant, eta, 1, sets...)
+			if err != nil {
+				return nil, err
+			}
+			res.LocalRuns = append(res.LocalRuns, r)
 		}
-		res.LocalRuns = append(res.LocalRuns, r)
 	}
 	summarize(res.Runs, res.StepsPerMin, res.Heldout, res.CPUPerStep)
 	summarize(res.LocalRuns, res.Local, res.LocalHeld, nil)
@@ -238,7 +281,7 @@ func perMin(r runResult) float64 { return 60 * float64(r.Steps) / math.Max(r.Ste
 func summarize(runs []runResult, spm, held, cpu map[string]float64) {
 	n := map[string]float64{}
 	for _, r := range runs {
-		k := strconv.Itoa(r.Staleness)
+		k := r.key()
 		spm[k] += perMin(r)
 		held[k] += r.Heldout
 		if cpu != nil {
@@ -272,6 +315,8 @@ func readRun(dir string, r *runResult) error {
 		r.StepSeconds += m["timing_s/step"]
 		r.SamplerIdle += m["timing_s/sampler_idle"]
 		r.LearnerIdle += m["timing_s/learner_idle"]
+		r.Continued += m["async/partial_continued"]
+		r.TokenStal += m["async/token_staleness/mean"] / float64(max(r.Steps, 1))
 	}
 	return sc.Err()
 }
@@ -279,15 +324,13 @@ func readRun(dir string, r *runResult) error {
 func (res *results) table(w *os.File) {
 	fmt.Fprintf(w, "SFT start: held-out %.1f%%; RL budget %.0f s per run, %d seeds\n\n", 100*res.SFTHeldout, res.BudgetS, res.Seeds)
 	fmt.Fprintf(w, "| rollouts | max_staleness | steps/min | speed-up | held-out after budget | CPU s / step |\n|---|---:|---:|---:|---:|---:|\n")
-	for _, k := range []string{"0", "1", "2", "4"} {
-		if v, ok := res.StepsPerMin[k]; ok {
-			fmt.Fprintf(w, "| 2 × serve | %s | %.1f | %.2f× | %.1f%% | %.2f |\n", k, v, res.Speedup[k], 100*res.Heldout[k], res.CPUPerStep[k])
-		}
+	for _, k := range slices.Sorted(maps.Keys(res.StepsPerMin)) {
+		v := res.StepsPerMin[k]
+		fmt.Fprintf(w, "| 2 × serve | %s | %.1f | %.2f× | %.1f%% | %.2f |\n", k, v, res.Speedup[k], 100*res.Heldout[k], res.CPUPerStep[k])
 	}
-	for _, k := range []string{"0", "1", "2", "4"} {
-		if v, ok := res.Local[k]; ok {
-			fmt.Fprintf(w, "| local engine | %s | %.1f | %.2f× | %.1f%% | |\n", k, v, res.LocalSpeed[k], 100*res.LocalHeld[k])
-		}
+	for _, k := range slices.Sorted(maps.Keys(res.Local)) {
+		v := res.Local[k]
+		fmt.Fprintf(w, "| local engine | %s | %.1f | %.2f× | %.1f%% | |\n", k, v, res.LocalSpeed[k], 100*res.LocalHeld[k])
 	}
 }
 

@@ -42,6 +42,7 @@ type Engine struct {
 	logitsExec       *Exec // last-position logits, for the reference decoder
 	referenceSampler bool  // sample with graphDecoder instead of model.Decoder (tests)
 	sampleThreads    int   // goroutines the sampler's decoder splits over (0: GOMAXPROCS)
+	logProbThreads   int   // goroutines LogProbs' decoder splits over (0: GOMAXPROCS)
 }
 
 // head is an auxiliary trained tensor pair outside the HF checkpoint (value or log Z head).

@@ -36,6 +36,26 @@ func (e *Engine) SetSampleThreads(n int) {
 	e.sampleThreads = max(n, 0)
 }
 
+// SetLogProbThreads bounds the goroutines LogProbs' KV-cache decoder splits each step over (0:
+// GOMAXPROCS); log-probs do not depend on it. The training pass (Update, model/train) is not
+// bounded by it. An asynchronous trainer bounds its learner this way (async.local.learner_threads).
+func (e *Engine) SetLogProbThreads(n int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.logProbThreads = max(n, 0)
+}
+
+// LogProbThreads is the most goroutines the decoder of the last LogProbs split its steps over (0:
+// none scored yet).
+func (e *Engine) LogProbThreads() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.scoreDec == nil {
+		return 0
+	}
+	return e.scoreDec.Threads()
+}
+
 // SampleThreads is the most goroutines the decoder of the last Sample split its steps over (0:
 // none sampled yet).
 func (e *Engine) SampleThreads() int {
