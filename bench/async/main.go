@@ -60,7 +60,8 @@ func main() {
 	flag.Float64Var(&o.budget, "budget", 45, "wall seconds of RL per run (run.time_budget_s)")
 	flag.StringVar(&o.staleness, "staleness", "0,1,2,4", "async.max_staleness values on the fleet")
 	flag.StringVar(&o.localStaleness, "local-staleness", "0,1", "async.max_staleness values on the local engine alone (\"\": skip)")
-	flag.StringVar(&o.localThreads, "local-sampler-threads", "0,1", "async.local.sampler_threads values of the local runs with max_staleness ≥ 1 (0: share the cores)")
+	flag.StringVar(&o.localSplit, "local-split", "0/0,1/1", "async.local.sampler_threads/learner_threads pairs of the local runs with max_staleness ≥ 1 (0/0: share the cores)")
+	flag.StringVar(&o.fleetSplit, "fleet-split", "", "extra fleet runs (seed 1) at every --staleness with each server's GOMAXPROCS and async.local.learner_threads, as SERVER/LEARNER pairs (1/1: one core each); the synchronous one sets only the servers'")
 	flag.StringVar(&o.continueEtas, "continue-staleness", "1", "async.max_staleness values also run on the fleet (seed 1) with async.partial=continue (\"\": skip)")
 	flag.IntVar(&o.sftSteps, "sft-steps", 150, "SFT warm-up steps")
 	flag.IntVar(&o.eval, "eval", 500, "held-out problems")
@@ -85,7 +86,7 @@ type options struct {
 	budget                    float64
 	staleness, localStaleness string
 	seeded                    string
-	localThreads              string
+	localSplit, fleetSplit    string
 	continueEtas              string
 	out                       string
 }
@@ -147,6 +148,24 @@ func ints(s string) ([]int, error) {
 	return out, nil
 }
 
+// pairs parses "A/B,C/D".
+func pairs(s string) ([][2]int, error) {
+	var out [][2]int
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		a, b, ok := strings.Cut(f, "/")
+		x, err1 := strconv.Atoi(a)
+		y, err2 := strconv.Atoi(b)
+		if !ok || err1 != nil || err2 != nil || x < 0 || y < 0 {
+			return nil, fmt.Errorf("thread split %q: want N/M with N, M ≥ 0", f)
+		}
+		out = append(out, [2]int{x, y})
+	}
+	return out, nil
+}
+
 func run(o options) (*results, error) {
 	fleetEtas, err := ints(o.staleness)
 	if err != nil {
@@ -156,7 +175,11 @@ func run(o options) (*results, error) {
 	if err != nil {
 		return nil, err
 	}
-	localThreads, err := ints(o.localThreads)
+	localSplit, err := pairs(o.localSplit)
+	if err != nil {
+		return nil, err
+	}
+	fleetSplit, err := pairs(o.fleetSplit)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +210,7 @@ func run(o options) (*results, error) {
 		SFTHeldout: sum.EvalBefore, BudgetS: o.budget, Seeds: o.seeds}
 	var servers []*server
 	for range 2 {
-		s, err := startServer(ckpt)
+		s, err := startServer(ckpt, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -241,19 +264,46 @@ func run(o options) (*results, error) {
 		}
 		res.Runs = append(res.Runs, r)
 	}
+	for _, sp := range fleetSplit {
+		for _, s := range servers {
+			s.stop()
+		}
+		servers = servers[:0]
+		for range 2 {
+			s, err := startServer(ckpt, sp[0])
+			if err != nil {
+				return nil, err
+			}
+			defer s.stop()
+			servers = append(servers, s)
+		}
+		endpoints := "rollout.endpoints=[" + servers[0].url + "," + servers[1].url + "]"
+		for _, eta := range fleetEtas {
+			sets := []string{endpoints, "rollout.model=policy"}
+			if eta > 0 && sp[1] > 0 {
+				sets = append(sets, fmt.Sprintf("async.local.learner_threads=%d", sp[1]))
+			}
+			r, err := one(fmt.Sprintf("fleet-eta%d-split%d-%d", eta, sp[0], sp[1]), fmt.Sprintf("split%d/%d", sp[0], sp[1]), eta, 1, sets...)
+			if err != nil {
+				return nil, err
+			}
+			res.Runs = append(res.Runs, r)
+		}
+	}
 	for _, s := range servers {
 		s.stop()
 	}
 	for _, eta := range localEtas {
-		for _, n := range localThreads {
-			if eta == 0 && n > 0 {
+		for _, sp := range localSplit {
+			if eta == 0 && sp != [2]int{} {
 				continue // the synchronous loop never samples and trains at once
 			}
 			variant, sets := "", []string{}
-			if n > 0 {
-				variant, sets = fmt.Sprintf("sampler_threads=%d", n), []string{fmt.Sprintf("async.local.sampler_threads=%d", n)}
+			if sp != [2]int{} {
+				variant = fmt.Sprintf("split%d/%d", sp[0], sp[1])
+				sets = []string{fmt.Sprintf("async.local.sampler_threads=%d", sp[0]), fmt.Sprintf("async.local.learner_threads=%d", sp[1])}
 			}
-			r, err := one(fmt.Sprintf("local-eta%d-threads%d", eta, n), variant, eta, 1, sets...)
+			r, err := one(fmt.Sprintf("local-eta%d-split%d-%d", eta, sp[0], sp[1]), variant, eta, 1, sets...)
 			if err != nil {
 				return nil, err
 			}
@@ -341,8 +391,9 @@ type server struct {
 }
 
 // startServer re-executes this binary as a rollout server on a free loopback port, serving
-// modelDir, and waits until it is healthy (at most 60 s).
-func startServer(modelDir string) (*server, error) {
+// modelDir on at most threads cores (its GOMAXPROCS; 0: this process's), and waits until it is
+// healthy (at most 60 s).
+func startServer(modelDir string, threads int) (*server, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -351,6 +402,9 @@ func startServer(modelDir string) (*server, error) {
 	l.Close()
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), serveEnv+"="+addr+" "+modelDir)
+	if threads > 0 {
+		cmd.Env = append(cmd.Env, fmt.Sprintf("GOMAXPROCS=%d", threads))
+	}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err
