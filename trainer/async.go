@@ -89,22 +89,14 @@ func (t *Trainer) startAsync() error {
 		if !ok {
 			return fmt.Errorf("async: the local learner %T cannot take published weights (no SetWeights)", cp)
 		}
-		if n := a.Local.SamplerThreads; n > 0 {
-			st, ok := cp.(interface{ SetSampleThreads(int) })
-			if !ok {
-				return fmt.Errorf("async: async.local.sampler_threads = %d, but the local learner %T cannot bound its sampler's threads (no SetSampleThreads)", n, cp)
-			}
-			st.SetSampleThreads(n)
+		if err := a.Local.boundSampler(cp); err != nil {
+			return err
 		}
 		r.sampler = cp
 		r.load = func(_ context.Context, p *model.Params) (map[string]float64, error) { return nil, set.SetWeights(p) }
 	}
-	if n := a.Local.LearnerThreads; n > 0 {
-		lt, ok := t.policy.(interface{ SetLogProbThreads(int) })
-		if !ok {
-			return fmt.Errorf("async: async.local.learner_threads = %d, but the learner %T cannot bound its threads (no SetLogProbThreads)", n, t.policy)
-		}
-		lt.SetLogProbThreads(n)
+	if err := a.Local.boundLearner(t.policy, a.Local.LearnerThreads); err != nil {
+		return err
 	}
 	if s := t.state.Async; s != nil { // resumed: the batches sampled before the checkpoint
 		for _, b := range s.Batches {
@@ -141,9 +133,7 @@ func (t *Trainer) stopAsync() {
 	t.async.weights.close(context.Canceled)
 	<-t.async.done
 	t.async = nil
-	if lt, ok := t.policy.(interface{ SetLogProbThreads(int) }); ok && t.cfg.Async.Local.LearnerThreads > 0 {
-		lt.SetLogProbThreads(0) // the split is for the overlap only
-	}
+	_ = t.cfg.Async.Local.boundLearner(t.policy, 0) // the split is for the overlap only
 }
 
 // produce samples steps next … run.steps.

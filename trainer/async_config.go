@@ -90,25 +90,8 @@ func (c Config) validateAsync() error {
 	case a.WaitTimeoutS < 0:
 		return fmt.Errorf("config: async.wait_timeout_s = %v: want ≥ 0 (0: 1800)", a.WaitTimeoutS)
 	}
-	if n := a.Local.LearnerThreads; n != 0 {
-		switch {
-		case n < 0 || n > runtime.NumCPU():
-			return fmt.Errorf("config: async.local.learner_threads = %d: want 0 (share every core) to %d (runtime.NumCPU on this machine)", n, runtime.NumCPU())
-		case !a.on():
-			return fmt.Errorf("config: async.local.learner_threads = %d needs async.max_staleness ≥ 1: the synchronous loop never samples and trains at once", n)
-		case a.Local.SamplerThreads+n > runtime.NumCPU():
-			return fmt.Errorf("config: async.local.sampler_threads %d + learner_threads %d = %d is more than the %d cores (runtime.NumCPU): the two sides would contend for cores, which the split exists to avoid", a.Local.SamplerThreads, n, a.Local.SamplerThreads+n, runtime.NumCPU())
-		}
-	}
-	if n := a.Local.SamplerThreads; n != 0 {
-		switch {
-		case n < 0 || n > runtime.NumCPU():
-			return fmt.Errorf("config: async.local.sampler_threads = %d: want 0 (share every core) to %d (runtime.NumCPU on this machine)", n, runtime.NumCPU())
-		case !a.on():
-			return fmt.Errorf("config: async.local.sampler_threads = %d needs async.max_staleness ≥ 1: the synchronous loop never samples and trains at once", n)
-		case len(c.Rollout.Endpoints) > 0:
-			return fmt.Errorf("config: async.local.sampler_threads = %d splits the local engine's cores, but rollouts come from rollout.endpoints %v; unset one", n, c.Rollout.Endpoints)
-		}
+	if err := c.validateSplit(); err != nil {
+		return err
 	}
 	if err := c.validatePartial(); err != nil {
 		return err
@@ -133,6 +116,31 @@ func (c Config) validateAsync() error {
 	}
 	if a.on() && len(c.Stages) > 0 {
 		return fmt.Errorf("config: stages change the group size and length per step, which async.max_staleness %d would apply to rollouts of a later step; use one", a.MaxStaleness)
+	}
+	return nil
+}
+
+// validateSplit checks async.local: each thread count in [0, NumCPU] and only with the producer,
+// the sampler's only without a fleet, and the two within the machine's cores.
+func (c Config) validateSplit() error {
+	l, cpus := c.Async.Local, runtime.NumCPU()
+	for _, k := range []struct {
+		key string
+		n   int
+	}{{"sampler_threads", l.SamplerThreads}, {"learner_threads", l.LearnerThreads}} {
+		switch {
+		case k.n == 0:
+		case k.n < 0 || k.n > cpus:
+			return fmt.Errorf("config: async.local.%s = %d: want 0 (share every core) to %d (runtime.NumCPU on this machine)", k.key, k.n, cpus)
+		case !c.Async.on():
+			return fmt.Errorf("config: async.local.%s = %d needs async.max_staleness ≥ 1: the synchronous loop never samples and trains at once", k.key, k.n)
+		}
+	}
+	switch {
+	case l.SamplerThreads > 0 && len(c.Rollout.Endpoints) > 0:
+		return fmt.Errorf("config: async.local.sampler_threads = %d splits the local engine's cores, but rollouts come from rollout.endpoints %v; unset one", l.SamplerThreads, c.Rollout.Endpoints)
+	case l.SamplerThreads+l.LearnerThreads > cpus:
+		return fmt.Errorf("config: async.local.sampler_threads %d + learner_threads %d = %d is more than the %d cores (runtime.NumCPU): the two sides would contend for cores, which the split exists to avoid", l.SamplerThreads, l.LearnerThreads, l.SamplerThreads+l.LearnerThreads, cpus)
 	}
 	return nil
 }

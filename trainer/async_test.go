@@ -2,8 +2,8 @@ package trainer
 
 import (
 	"context"
-	"io"
 	"fmt"
+	"io"
 	"math"
 	"runtime"
 	"slices"
