@@ -34,6 +34,9 @@ type Sequence struct {
 	Tokens       []int     // response token ids
 	LogProbs     []float32 // [len(Tokens)] log-prob of each sampled token under the sampling distribution
 	FinishReason string    // "stop" (stop token or string) or "length"
+	// Versions is the weight version that sampled each token, [len(Tokens)], when generation
+	// continued across a weight update (rollout.Segmented); nil: one version sampled them all.
+	Versions []int
 }
 
 // Row is one training row: a prompt and a response with per-token training signals.

@@ -97,7 +97,7 @@ const (
 )
 
 // Asynchronous RL (trainer.AsyncConfig). A trajectory's staleness is the learner's weight version
-// minus the version that sampled it, version v being the policy after v RL steps.
+// minus the version that sampled its oldest token, version v being the policy after v RL steps.
 const (
 	StalenessMean   = "async/staleness/mean"            // mean staleness of the step's trained trajectories
 	StalenessMax    = "async/staleness/max"             // largest staleness trained on (≤ async.max_staleness)
@@ -106,6 +106,10 @@ const (
 	SamplerIdle     = "timing_s/sampler_idle"           // wall seconds the producer waited (for weights, for room) since the previous step
 	LearnerIdle     = "timing_s/learner_idle"           // wall seconds the learner waited for the step's batch
 	RolloutISMasked = "training/rollout_is_masked_frac" // masked IS / decoupled: share of weights masked (tokens, or samples at sequence level)
+	// Partial rollouts (async.partial: continue).
+	PartialContinued   = "async/partial_continued"    // trained trajectories whose generation continued under a newer version than it started with
+	PartialInterrupts  = "async/partial_interrupts"   // weight updates that interrupted the step's batch while it was generating
+	TokenStalenessMean = "async/token_staleness/mean" // mean staleness of the trained trajectories' policy tokens (learner's version minus each token's)
 )
 
 // Environments (vision-language-action training, package vla).

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"runtime"
 )
 
 // Decoder is the fast plain-Go incremental forward pass the sampler uses: a fixed number of rows
@@ -18,6 +19,8 @@ type Decoder struct {
 	maxLen int // positions per row
 	chunk  int // entries processed together (prefill chunk size)
 	err    error
+	// threads bounds the goroutines its matrix products and attention split over (0: GOMAXPROCS).
+	threads int
 
 	// Weights, copied from p by Refresh.
 	layers    []decLayer
@@ -144,6 +147,18 @@ func (d *Decoder) Refresh() {
 }
 
 func clone(x []float32) []float32 { return append([]float32(nil), x...) }
+
+// SetThreads bounds the goroutines (so the cores) each Prefill and Step splits its work over;
+// 0 restores the default, GOMAXPROCS. The results do not depend on it.
+func (d *Decoder) SetThreads(n int) { d.threads = max(n, 0) }
+
+// Threads is the most goroutines a Prefill or Step splits its work over.
+func (d *Decoder) Threads() int {
+	if d.threads > 0 {
+		return d.threads
+	}
+	return runtime.GOMAXPROCS(0)
+}
 
 // Rows returns the number of rows.
 func (d *Decoder) Rows() int { return d.batch }

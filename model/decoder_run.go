@@ -35,7 +35,7 @@ func (d *Decoder) runInput(n int) {
 				clear(qkv[i*N : (i+1)*N])
 			}
 		}
-		matmulAdd(qkv, h, w.wqkv, n, D, N) // [n, N]
+		matmulAddN(d.Threads(), qkv, h, w.wqkv, n, D, N) // [n, N]
 		kc, vc := d.kc[l], d.vc[l]
 		for i := 0; i < n; i++ {
 			row, pos := d.rows[i], d.poss[i]
@@ -56,19 +56,19 @@ func (d *Decoder) runInput(n int) {
 		if work := n * (d.poss[n-1] + 1) * qd * 2; work >= parallelMinWork {
 			minN = 2
 		}
-		parallelFor(n, minN, func(lo, hi int) {
+		parallelForN(d.Threads(), n, minN, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				d.attend(l, i, qkv[i*N:i*N+qd], att[i*qd:(i+1)*qd])
 			}
 		})
-		matmulAdd(x, att, w.wo, n, qd, D) // x += attention · Wo
+		matmulAddN(d.Threads(), x, att, w.wo, n, qd, D) // x += attention · Wo
 		rmsNormRows(h, x, w.postNorm, eps, D)
 		clear(gu)
-		matmulAdd(gu, h, w.wgu, n, D, 2*I) // [n, 2I] gate | up
+		matmulAddN(d.Threads(), gu, h, w.wgu, n, D, 2*I) // [n, 2I] gate | up
 		for i := 0; i < n; i++ {
 			siluMul(act[i*I:(i+1)*I], gu[i*2*I:i*2*I+I], gu[i*2*I+I:(i+1)*2*I])
 		}
-		matmulAdd(x, act, w.wdown, n, I, D) // x += MLP output
+		matmulAddN(d.Threads(), x, act, w.wdown, n, I, D) // x += MLP output
 	}
 }
 
@@ -135,7 +135,7 @@ func (d *Decoder) project(dst []float32, sel []int) {
 		rmsNormRows(h[j*D:(j+1)*D], d.x[i*D:(i+1)*D], d.finalNorm, float32(d.cfg.RMSNormEps), D)
 	}
 	clear(dst)
-	matmulAdd(dst, h, d.head, len(sel), D, d.cfg.VocabSize)
+	matmulAddN(d.Threads(), dst, h, d.head, len(sel), D, d.cfg.VocabSize)
 }
 
 // rmsNormRows writes x·w/sqrt(mean(x²)+eps) for each D-wide row of x into dst.

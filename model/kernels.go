@@ -18,8 +18,10 @@ const parallelMinWork = 1 << 22
 
 // matmulAdd computes C += A·B for row-major C [m, n], A [m, k], B [k, n], splitting the columns
 // across GOMAXPROCS goroutines when the product is large enough.
-func matmulAdd(c, a, b []float32, m, k, n int) {
-	workers := runtime.GOMAXPROCS(0)
+func matmulAdd(c, a, b []float32, m, k, n int) { matmulAddN(runtime.GOMAXPROCS(0), c, a, b, m, k, n) }
+
+// matmulAddN is matmulAdd split across at most workers goroutines.
+func matmulAddN(workers int, c, a, b []float32, m, k, n int) {
 	if workers > 1 && m*k*n >= parallelMinWork && n >= 32 {
 		// Split columns on 64-float boundaries (whole 2×64 tiles) when there are enough, else on
 		// 16-float boundaries (whole SIMD vectors).
@@ -61,9 +63,8 @@ func gemmAddRef(c []float32, ldc int, a []float32, lda int, b []float32, ldb int
 	}
 }
 
-// parallelFor runs f over [0, n) split into GOMAXPROCS contiguous parts when n ≥ minN.
-func parallelFor(n, minN int, f func(lo, hi int)) {
-	workers := runtime.GOMAXPROCS(0)
+// parallelForN runs f over [0, n) split into at most workers contiguous parts when n ≥ minN.
+func parallelForN(workers, n, minN int, f func(lo, hi int)) {
 	if workers < 2 || n < minN {
 		f(0, n)
 		return

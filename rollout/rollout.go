@@ -45,6 +45,9 @@ type Trajectory struct {
 	Tokens []int
 	// LogProbs are the sampler's log-probs, [len(Tokens)] (0 at inserted tokens).
 	LogProbs []float32
+	// TokenVersions is the weight version that sampled each token, [len(Tokens)], when generation
+	// continued across a weight update (async.partial: continue); nil: the batch's one version.
+	TokenVersions []int `json:",omitempty"`
 	// LossMask is 1 where the policy produced the token and 0 where a tool or environment inserted
 	// it, [len(Tokens)]; nil means every token is the policy's (single turn).
 	LossMask []float32

@@ -36,7 +36,7 @@ func (w SingleTurn) Run(ctx context.Context, tasks []Task, s Sampler, seed uint6
 	for i, t := range tasks {
 		g := &Group{Task: t, Trajectories: make([]Trajectory, w.N)}
 		for j, q := range seqs[i*w.N : (i+1)*w.N] {
-			g.Trajectories[j] = Trajectory{Tokens: q.Tokens, LogProbs: q.LogProbs, FinishReason: q.FinishReason, Text: w.Decode(q.Tokens)}
+			g.Trajectories[j] = Trajectory{Tokens: q.Tokens, LogProbs: q.LogProbs, TokenVersions: q.Versions, FinishReason: q.FinishReason, Text: w.Decode(q.Tokens)}
 		}
 		groups[i] = g
 	}

@@ -28,13 +28,16 @@ import (
 
 // asyncBatch is one step's rollouts as the producer made them.
 type asyncBatch struct {
-	Step    int                `json:"step"`    // the RL step it is for
-	Version int                `json:"version"` // the weight version that sampled every token of it
-	Groups  []*rollout.Group   `json:"groups"`
-	Stats   savedStats         `json:"stats"`
-	Votes   savedVotes         `json:"votes"`
-	Sync    map[string]float64 `json:"sync,omitempty"` // the weight sync made before it, if any
-	Data    json.RawMessage    `json:"data"`           // the data sampler's state after its draws
+	Step    int `json:"step"`    // the RL step it is for
+	Version int `json:"version"` // the weight version that sampled its first tokens (every token, unless async.partial is continue)
+	// Interrupts counts the weight updates that arrived while it was generating and that it
+	// continued under (async.partial: continue).
+	Interrupts int                `json:"interrupts,omitempty"`
+	Groups     []*rollout.Group   `json:"groups"`
+	Stats      savedStats         `json:"stats"`
+	Votes      savedVotes         `json:"votes"`
+	Sync       map[string]float64 `json:"sync,omitempty"` // the weight sync made before it, if any
+	Data       json.RawMessage    `json:"data"`           // the data sampler's state after its draws
 }
 
 // asyncRun is the producer and its hand-over state.
@@ -86,8 +89,14 @@ func (t *Trainer) startAsync() error {
 		if !ok {
 			return fmt.Errorf("async: the local learner %T cannot take published weights (no SetWeights)", cp)
 		}
+		if err := a.Local.boundSampler(cp); err != nil {
+			return err
+		}
 		r.sampler = cp
 		r.load = func(_ context.Context, p *model.Params) (map[string]float64, error) { return nil, set.SetWeights(p) }
+	}
+	if err := a.Local.boundLearner(t.policy, a.Local.LearnerThreads); err != nil {
+		return err
 	}
 	if s := t.state.Async; s != nil { // resumed: the batches sampled before the checkpoint
 		for _, b := range s.Batches {
@@ -124,6 +133,7 @@ func (t *Trainer) stopAsync() {
 	t.async.weights.close(context.Canceled)
 	<-t.async.done
 	t.async = nil
+	_ = t.cfg.Async.Local.boundLearner(t.policy, 0) // the split is for the overlap only
 }
 
 // produce samples steps next … run.steps.
@@ -168,14 +178,17 @@ func (r *asyncRun) produce(ctx context.Context) error {
 // sample rolls out step k with weight version v.
 func (r *asyncRun) sample(ctx context.Context, k, v int, p *model.Params) (*asyncBatch, error) {
 	b := &asyncBatch{Step: k, Version: v}
-	if r.loaded != v {
+	s := r.sampler
+	if r.t.cfg.Async.continues() {
+		s = r.segmented(b) // loads the newest version before each segment
+	} else if r.loaded != v {
 		sm, err := r.load(ctx, p)
 		if err != nil {
 			return nil, fmt.Errorf("load weight version %d on the sampler: %w", v, err)
 		}
 		b.Sync, r.loaded = sm, v
 	}
-	groups, rs, vm, err := r.t.collectFrom(ctx, k, r.sampler)
+	groups, rs, vm, err := r.t.collectFrom(ctx, k, s)
 	if err != nil {
 		return nil, err
 	}
@@ -247,6 +260,9 @@ func (r *asyncRun) take(ctx context.Context, step int, m metrics) ([]*rollout.Gr
 	m[metric.DroppedStale] = float64(dropped)
 	m.stats("async/staleness", stale)
 	delete(m, "async/staleness/min")
+	if r.t.cfg.Async.continues() {
+		partialMetrics(m, kept, step-1, b.Interrupts)
+	}
 	if len(kept) == 0 {
 		return nil, rolloutStats{}, voteMetrics{}, fmt.Errorf("async: every group of step %d is staler than async.max_staleness %d (sampled with version %d, learner at %d)", step, r.eta, b.Version, step-1)
 	}
@@ -255,18 +271,23 @@ func (r *asyncRun) take(ctx context.Context, step int, m metrics) ([]*rollout.Gr
 }
 
 // dropStale keeps the groups of b at most eta versions older than learner (the learner's weight
-// version) and returns them, how many it dropped, and the staleness of each kept trajectory.
+// version) and returns them, how many it dropped, and the staleness of each kept trajectory: the
+// learner's version minus that of the trajectory's oldest token.
 func dropStale(b *asyncBatch, learner, eta int) (kept []*rollout.Group, dropped int, stale []float64) {
 	for _, g := range b.Groups {
-		s := learner - b.Version
-		if s > eta || s < 0 {
+		ss := make([]float64, len(g.Trajectories))
+		ok := true
+		for i := range g.Trajectories {
+			s := learner - g.Trajectories[i].OldestVersion(b.Version)
+			ss[i] = float64(s)
+			ok = ok && s <= eta && s >= 0
+		}
+		if !ok {
 			dropped++
 			continue
 		}
 		kept = append(kept, g)
-		for range g.Trajectories {
-			stale = append(stale, float64(s))
-		}
+		stale = append(stale, ss...)
 	}
 	return kept, dropped, stale
 }

@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/ascent-rl/ascent/algo"
@@ -23,12 +24,36 @@ type AsyncConfig struct {
 	// WaitTimeoutS is the deadline in seconds of every wait between the producer and the learner:
 	// for a batch, for room in the buffer, for a weight version, for a checkpoint pause (0: 1800).
 	WaitTimeoutS float64 `yaml:"wait_timeout_s"`
+	// Partial is what happens to generation in flight when the learner publishes new weights:
+	// "finish" (the default) finishes it under the version it started with; "continue" goes on
+	// under the new weights from the next segment of segment_tokens tokens, recording each token's
+	// version (partial rollouts, as AReaL and slime do).
+	Partial string `yaml:"partial"`
+	// SegmentTokens is, with partial: continue, the most tokens a response grows by between two
+	// checks for new weights (0: 8). Each segment re-submits prompt + response so far.
+	SegmentTokens int `yaml:"segment_tokens"`
+	// Local splits the machine's cores between the local engine's sampler and learner.
+	Local AsyncLocalConfig `yaml:"local"`
 	// MIS is masked importance sampling: the policy gradient of a token (or sample) whose ratio
 	// π_learner/π_sampler leaves [low, high] is dropped (high 0: off).
 	MIS algo.MISConfig `yaml:"mis"`
 	// Decoupled is AReaL's decoupled PPO objective: the trust region around the learner's
 	// recomputed proximal policy, tokens weighted by π_prox/π_behav and masked above cap (0: off).
 	Decoupled algo.DecoupledConfig `yaml:"decoupled"`
+}
+
+// AsyncLocalConfig is the core split of asynchronous RL on the local engine alone, where the
+// producer's sampler copy and the learner run at once in one process.
+type AsyncLocalConfig struct {
+	// SamplerThreads bounds the goroutines, and so the cores, the sampler's decoder splits each
+	// decoding step over; the learner keeps the rest (0: both share all of GOMAXPROCS). At most
+	// runtime.NumCPU(); only with async.max_staleness ≥ 1 and no rollout.endpoints.
+	SamplerThreads int `yaml:"sampler_threads"`
+	// LearnerThreads bounds the goroutines the learner's log-prob pass (its KV-cache decoder, the
+	// bulk of a step's learner time on the tiny model) splits over while the producer runs, with
+	// the local sampler or a fleet (0: GOMAXPROCS). The training pass (model/train) still splits
+	// over GOMAXPROCS. sampler_threads + learner_threads ≤ runtime.NumCPU().
+	LearnerThreads int `yaml:"learner_threads"`
 }
 
 // on reports whether rollouts run ahead of training.
@@ -65,6 +90,12 @@ func (c Config) validateAsync() error {
 	case a.WaitTimeoutS < 0:
 		return fmt.Errorf("config: async.wait_timeout_s = %v: want ≥ 0 (0: 1800)", a.WaitTimeoutS)
 	}
+	if err := c.validateSplit(); err != nil {
+		return err
+	}
+	if err := c.validatePartial(); err != nil {
+		return err
+	}
 	if err := a.MIS.Validate(); err != nil {
 		return fmt.Errorf("config: async.%w", err)
 	}
@@ -85,6 +116,31 @@ func (c Config) validateAsync() error {
 	}
 	if a.on() && len(c.Stages) > 0 {
 		return fmt.Errorf("config: stages change the group size and length per step, which async.max_staleness %d would apply to rollouts of a later step; use one", a.MaxStaleness)
+	}
+	return nil
+}
+
+// validateSplit checks async.local: each thread count in [0, NumCPU] and only with the producer,
+// the sampler's only without a fleet, and the two within the machine's cores.
+func (c Config) validateSplit() error {
+	l, cpus := c.Async.Local, runtime.NumCPU()
+	for _, k := range []struct {
+		key string
+		n   int
+	}{{"sampler_threads", l.SamplerThreads}, {"learner_threads", l.LearnerThreads}} {
+		switch {
+		case k.n == 0:
+		case k.n < 0 || k.n > cpus:
+			return fmt.Errorf("config: async.local.%s = %d: want 0 (share every core) to %d (runtime.NumCPU on this machine)", k.key, k.n, cpus)
+		case !c.Async.on():
+			return fmt.Errorf("config: async.local.%s = %d needs async.max_staleness ≥ 1: the synchronous loop never samples and trains at once", k.key, k.n)
+		}
+	}
+	switch {
+	case l.SamplerThreads > 0 && len(c.Rollout.Endpoints) > 0:
+		return fmt.Errorf("config: async.local.sampler_threads = %d splits the local engine's cores, but rollouts come from rollout.endpoints %v; unset one", l.SamplerThreads, c.Rollout.Endpoints)
+	case l.SamplerThreads+l.LearnerThreads > cpus:
+		return fmt.Errorf("config: async.local.sampler_threads %d + learner_threads %d = %d is more than the %d cores (runtime.NumCPU): the two sides would contend for cores, which the split exists to avoid", l.SamplerThreads, l.LearnerThreads, l.SamplerThreads+l.LearnerThreads, cpus)
 	}
 	return nil
 }

@@ -2,8 +2,11 @@ package trainer
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"math"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -155,6 +158,15 @@ func TestDropStaleKeepsOnlyGroupsWithinTheBound(t *testing.T) {
 		{"one version over", 2, 5, 2, 0, 2, 0},
 		{"from the future", 6, 5, 2, 0, 2, 0},
 	}
+	mixed := &rollout.Group{Trajectories: []rollout.Trajectory{{TokenVersions: []int{3, 3, 4}}, {TokenVersions: []int{2, 4}}}}
+	kept, dropped, stale := dropStale(&asyncBatch{Version: 3, Groups: []*rollout.Group{mixed}}, 5, 2)
+	if len(kept) != 0 || dropped != 1 || stale != nil {
+		t.Errorf("a group with a token 3 versions old: kept %d dropped %d staleness %v; want it dropped by its oldest token", len(kept), dropped, stale)
+	}
+	kept, _, stale = dropStale(&asyncBatch{Version: 3, Groups: []*rollout.Group{mixed}}, 4, 2)
+	if len(kept) != 1 || !slices.Equal(stale, []float64{1, 2}) {
+		t.Errorf("continued trajectories: kept %d, staleness %v; want 1 group, [1 2] (their oldest tokens)", len(kept), stale)
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			kept, dropped, stale := dropStale(&asyncBatch{Version: c.version, Groups: []*rollout.Group{g, g}}, c.learner, c.eta)
@@ -180,6 +192,17 @@ func TestBadAsyncConfigIsRejectedBeforeAnyWork(t *testing.T) {
 		{"an IS band with low > high", []string{"async.mis.low=3", "async.mis.high=2"}, "low > high"},
 		{"two corrections at once", []string{"async.mis.high=2", "async.decoupled.cap=2"}, "turn on one"},
 		{"a negative deadline", []string{"async.wait_timeout_s=-1"}, "async.wait_timeout_s"},
+		{"an unknown partial mode", []string{"async.max_staleness=1", "async.partial=resume"}, `async.partial = "resume": want one of finish, continue`},
+		{"a negative segment", []string{"async.max_staleness=1", "async.partial=continue", "async.segment_tokens=-2"}, "async.segment_tokens = -2"},
+		{"continue without staleness", []string{"async.partial=continue"}, "needs async.max_staleness ≥ 1"},
+		{"more sampler threads than cores", []string{"async.max_staleness=1", "async.local.sampler_threads=100000"}, "async.local.sampler_threads = 100000: want 0 (share every core) to"},
+		{"negative sampler threads", []string{"async.max_staleness=1", "async.local.sampler_threads=-1"}, "async.local.sampler_threads = -1"},
+		{"a core split without staleness", []string{"async.local.sampler_threads=1"}, "needs async.max_staleness ≥ 1"},
+		{"a core split with remote rollouts", []string{"async.max_staleness=1", "async.local.sampler_threads=1", "rollout.endpoints=[http://127.0.0.1:1/v1]"}, "rollouts come from rollout.endpoints"},
+		{"a split over the machine's cores", []string{"async.max_staleness=1", "async.local.sampler_threads=1", "async.local.learner_threads=100000"}, "async.local.learner_threads = 100000"},
+		{"a split over the machine's cores", []string{"async.max_staleness=1", fmt.Sprintf("async.local.sampler_threads=%d", runtime.NumCPU()), "async.local.learner_threads=1"}, "is more than the"},
+		{"learner threads without staleness", []string{"async.local.learner_threads=1"}, "needs async.max_staleness ≥ 1"},
+		{"continue with tools", []string{"async.max_staleness=1", "async.partial=continue", "rollout.tools=[calc]"}, "continues single-turn generation"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

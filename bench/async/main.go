@@ -1,7 +1,8 @@
 // Command async measures asynchronous RL: steps per minute and held-out accuracy after a fixed
 // wall-clock budget at async.max_staleness 0 (the synchronous loop), 1, 2 and 4, with two
 // `ascent serve` processes on loopback as the rollout fleet and the learner in this process, and
-// then on the local engine alone.
+// then on the local engine alone (with and without async.local.sampler_threads, the core split),
+// and once on the fleet with async.partial: continue.
 //
 //	GOEXPERIMENT=simd go run ./bench/async --json
 //	GOEXPERIMENT=simd go run ./bench/async --seeds 1 --budget 10 --staleness 0,1   # a smoke run
@@ -22,6 +23,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"math"
 	"net"
 	"net/http"
@@ -58,6 +60,9 @@ func main() {
 	flag.Float64Var(&o.budget, "budget", 45, "wall seconds of RL per run (run.time_budget_s)")
 	flag.StringVar(&o.staleness, "staleness", "0,1,2,4", "async.max_staleness values on the fleet")
 	flag.StringVar(&o.localStaleness, "local-staleness", "0,1", "async.max_staleness values on the local engine alone (\"\": skip)")
+	flag.StringVar(&o.localSplit, "local-split", "0/0,1/1", "async.local.sampler_threads/learner_threads pairs of the local runs with max_staleness ≥ 1 (0/0: share the cores)")
+	flag.StringVar(&o.fleetSplit, "fleet-split", "", "extra fleet runs (seed 1) at every --staleness with each server's GOMAXPROCS and async.local.learner_threads, as SERVER/LEARNER pairs (1/1: one core each); the synchronous one sets only the servers'")
+	flag.StringVar(&o.continueEtas, "continue-staleness", "1", "async.max_staleness values also run on the fleet (seed 1) with async.partial=continue (\"\": skip)")
 	flag.IntVar(&o.sftSteps, "sft-steps", 150, "SFT warm-up steps")
 	flag.IntVar(&o.eval, "eval", 500, "held-out problems")
 	flag.StringVar(&o.out, "out", "bench-out/async", "output directory (runs)")
@@ -81,6 +86,8 @@ type options struct {
 	budget                    float64
 	staleness, localStaleness string
 	seeded                    string
+	localSplit, fleetSplit    string
+	continueEtas              string
 	out                       string
 }
 
@@ -95,6 +102,19 @@ type runResult struct {
 	Heldout     float64 `json:"heldout"`
 	SamplerIdle float64 `json:"sampler_idle_s"` // Σ timing_s/sampler_idle
 	LearnerIdle float64 `json:"learner_idle_s"` // Σ timing_s/learner_idle
+	// Variant is "" or what the run changes: "sampler_threads=N" (local core split), "continue"
+	// (async.partial).
+	Variant   string  `json:"variant,omitempty"`
+	Continued float64 `json:"partial_continued,omitempty"` // Σ async/partial_continued
+	TokenStal float64 `json:"token_staleness,omitempty"`   // mean over steps of async/token_staleness/mean
+}
+
+// key is the run's entry in the results' maps: its staleness, and its variant after a slash.
+func (r runResult) key() string {
+	if r.Variant == "" {
+		return strconv.Itoa(r.Staleness)
+	}
+	return strconv.Itoa(r.Staleness) + "/" + r.Variant
 }
 
 // results is the benchmark's output.
@@ -128,12 +148,42 @@ func ints(s string) ([]int, error) {
 	return out, nil
 }
 
+// pairs parses "A/B,C/D".
+func pairs(s string) ([][2]int, error) {
+	var out [][2]int
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		a, b, ok := strings.Cut(f, "/")
+		x, err1 := strconv.Atoi(a)
+		y, err2 := strconv.Atoi(b)
+		if !ok || err1 != nil || err2 != nil || x < 0 || y < 0 {
+			return nil, fmt.Errorf("thread split %q: want N/M with N, M ≥ 0", f)
+		}
+		out = append(out, [2]int{x, y})
+	}
+	return out, nil
+}
+
 func run(o options) (*results, error) {
 	fleetEtas, err := ints(o.staleness)
 	if err != nil {
 		return nil, err
 	}
 	localEtas, err := ints(o.localStaleness)
+	if err != nil {
+		return nil, err
+	}
+	localSplit, err := pairs(o.localSplit)
+	if err != nil {
+		return nil, err
+	}
+	fleetSplit, err := pairs(o.fleetSplit)
+	if err != nil {
+		return nil, err
+	}
+	continueEtas, err := ints(o.continueEtas)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +210,7 @@ func run(o options) (*results, error) {
 		SFTHeldout: sum.EvalBefore, BudgetS: o.budget, Seeds: o.seeds}
 	var servers []*server
 	for range 2 {
-		s, err := startServer(ckpt)
+		s, err := startServer(ckpt, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -168,7 +218,7 @@ func run(o options) (*results, error) {
 		servers = append(servers, s)
 	}
 	endpoints := "rollout.endpoints=[" + servers[0].url + "," + servers[1].url + "]"
-	one := func(name string, eta, seed int, extra ...string) (runResult, error) {
+	one := func(name, variant string, eta, seed int, extra ...string) (runResult, error) {
 		sets := append([]string{"run.out=" + runs, "run.name=" + name + "-" + stamp, fmt.Sprintf("run.seed=%d", seed),
 			"run.steps=100000", fmt.Sprintf("run.time_budget_s=%g", o.budget), "run.save_every=0", "run.samples_per_step=0",
 			"sft.steps=0", "model.init=" + ckpt, fmt.Sprintf("eval.problems=%d", o.eval), fmt.Sprintf("async.max_staleness=%d", eta)}, extra...)
@@ -182,7 +232,7 @@ func run(o options) (*results, error) {
 		if err != nil {
 			return runResult{}, fmt.Errorf("%s: %w", name, err)
 		}
-		r := runResult{Staleness: eta, Seed: seed, Steps: s.Steps, Heldout: s.EvalAfter, Wall: time.Since(start).Seconds(),
+		r := runResult{Staleness: eta, Variant: variant, Seed: seed, Steps: s.Steps, Heldout: s.EvalAfter, Wall: time.Since(start).Seconds(),
 			CPUSeconds: cpuSeconds(servers) - cpu0}
 		if err := readRun(s.RunDir, &r); err != nil {
 			return r, err
@@ -200,7 +250,40 @@ func run(o options) (*results, error) {
 			if seed > 1 && !slices.Contains(seeded, eta) {
 				continue
 			}
-			r, err := one(fmt.Sprintf("fleet-eta%d-seed%d", eta, seed), eta, seed, endpoints, "rollout.model=policy")
+			r, err := one(fmt.Sprintf("fleet-eta%d-seed%d", eta, seed), "", eta, seed, endpoints, "rollout.model=policy")
+			if err != nil {
+				return nil, err
+			}
+			res.Runs = append(res.Runs, r)
+		}
+	}
+	for _, eta := range continueEtas {
+		r, err := one(fmt.Sprintf("fleet-eta%d-continue", eta), "continue", eta, 1, endpoints, "rollout.model=policy", "async.partial=continue")
+		if err != nil {
+			return nil, err
+		}
+		res.Runs = append(res.Runs, r)
+	}
+	for _, sp := range fleetSplit {
+		for _, s := range servers {
+			s.stop()
+		}
+		servers = servers[:0]
+		for range 2 {
+			s, err := startServer(ckpt, sp[0])
+			if err != nil {
+				return nil, err
+			}
+			defer s.stop()
+			servers = append(servers, s)
+		}
+		endpoints := "rollout.endpoints=[" + servers[0].url + "," + servers[1].url + "]"
+		for _, eta := range fleetEtas {
+			sets := []string{endpoints, "rollout.model=policy"}
+			if eta > 0 && sp[1] > 0 {
+				sets = append(sets, fmt.Sprintf("async.local.learner_threads=%d", sp[1]))
+			}
+			r, err := one(fmt.Sprintf("fleet-eta%d-split%d-%d", eta, sp[0], sp[1]), fmt.Sprintf("split%d/%d", sp[0], sp[1]), eta, 1, sets...)
 			if err != nil {
 				return nil, err
 			}
@@ -211,11 +294,21 @@ func run(o options) (*results, error) {
 		s.stop()
 	}
 	for _, eta := range localEtas {
-		r, err := one(fmt.Sprintf("local-eta%d", eta), eta, 1)
-		if err != nil {
-			return nil, err
+		for _, sp := range localSplit {
+			if eta == 0 && sp != [2]int{} {
+				continue // the synchronous loop never samples and trains at once
+			}
+			variant, sets := "", []string{}
+			if sp != [2]int{} {
+				variant = fmt.Sprintf("split%d/%d", sp[0], sp[1])
+				sets = []string{fmt.Sprintf("async.local.sampler_threads=%d", sp[0]), fmt.Sprintf("async.local.learner_threads=%d", sp[1])}
+			}
+			r, err := one(fmt.Sprintf("local-eta%d-split%d-%d", eta, sp[0], sp[1]), variant, eta, 1, sets...)
+			if err != nil {
+				return nil, err
+			}
+			res.LocalRuns = append(res.LocalRuns, r)
 		}
-		res.LocalRuns = append(res.LocalRuns, r)
 	}
 	summarize(res.Runs, res.StepsPerMin, res.Heldout, res.CPUPerStep)
 	summarize(res.LocalRuns, res.Local, res.LocalHeld, nil)
@@ -238,7 +331,7 @@ func perMin(r runResult) float64 { return 60 * float64(r.Steps) / math.Max(r.Ste
 func summarize(runs []runResult, spm, held, cpu map[string]float64) {
 	n := map[string]float64{}
 	for _, r := range runs {
-		k := strconv.Itoa(r.Staleness)
+		k := r.key()
 		spm[k] += perMin(r)
 		held[k] += r.Heldout
 		if cpu != nil {
@@ -272,6 +365,8 @@ func readRun(dir string, r *runResult) error {
 		r.StepSeconds += m["timing_s/step"]
 		r.SamplerIdle += m["timing_s/sampler_idle"]
 		r.LearnerIdle += m["timing_s/learner_idle"]
+		r.Continued += m["async/partial_continued"]
+		r.TokenStal += m["async/token_staleness/mean"] / float64(max(r.Steps, 1))
 	}
 	return sc.Err()
 }
@@ -279,15 +374,13 @@ func readRun(dir string, r *runResult) error {
 func (res *results) table(w *os.File) {
 	fmt.Fprintf(w, "SFT start: held-out %.1f%%; RL budget %.0f s per run, %d seeds\n\n", 100*res.SFTHeldout, res.BudgetS, res.Seeds)
 	fmt.Fprintf(w, "| rollouts | max_staleness | steps/min | speed-up | held-out after budget | CPU s / step |\n|---|---:|---:|---:|---:|---:|\n")
-	for _, k := range []string{"0", "1", "2", "4"} {
-		if v, ok := res.StepsPerMin[k]; ok {
-			fmt.Fprintf(w, "| 2 × serve | %s | %.1f | %.2f× | %.1f%% | %.2f |\n", k, v, res.Speedup[k], 100*res.Heldout[k], res.CPUPerStep[k])
-		}
+	for _, k := range slices.Sorted(maps.Keys(res.StepsPerMin)) {
+		v := res.StepsPerMin[k]
+		fmt.Fprintf(w, "| 2 × serve | %s | %.1f | %.2f× | %.1f%% | %.2f |\n", k, v, res.Speedup[k], 100*res.Heldout[k], res.CPUPerStep[k])
 	}
-	for _, k := range []string{"0", "1", "2", "4"} {
-		if v, ok := res.Local[k]; ok {
-			fmt.Fprintf(w, "| local engine | %s | %.1f | %.2f× | %.1f%% | |\n", k, v, res.LocalSpeed[k], 100*res.LocalHeld[k])
-		}
+	for _, k := range slices.Sorted(maps.Keys(res.Local)) {
+		v := res.Local[k]
+		fmt.Fprintf(w, "| local engine | %s | %.1f | %.2f× | %.1f%% | |\n", k, v, res.LocalSpeed[k], 100*res.LocalHeld[k])
 	}
 }
 
@@ -298,8 +391,9 @@ type server struct {
 }
 
 // startServer re-executes this binary as a rollout server on a free loopback port, serving
-// modelDir, and waits until it is healthy (at most 60 s).
-func startServer(modelDir string) (*server, error) {
+// modelDir on at most threads cores (its GOMAXPROCS; 0: this process's), and waits until it is
+// healthy (at most 60 s).
+func startServer(modelDir string, threads int) (*server, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -308,6 +402,9 @@ func startServer(modelDir string) (*server, error) {
 	l.Close()
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), serveEnv+"="+addr+" "+modelDir)
+	if threads > 0 {
+		cmd.Env = append(cmd.Env, fmt.Sprintf("GOMAXPROCS=%d", threads))
+	}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err

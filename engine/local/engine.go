@@ -41,6 +41,8 @@ type Engine struct {
 
 	logitsExec       *Exec // last-position logits, for the reference decoder
 	referenceSampler bool  // sample with graphDecoder instead of model.Decoder (tests)
+	sampleThreads    int   // goroutines the sampler's decoder splits over (0: GOMAXPROCS)
+	logProbThreads   int   // goroutines LogProbs' decoder splits over (0: GOMAXPROCS)
 }
 
 // head is an auxiliary trained tensor pair outside the HF checkpoint (value or log Z head).
@@ -166,6 +168,7 @@ func (e *Engine) newDecoder(rows, maxLen int) (decoder, error) {
 		e.dec.Refresh()
 		e.decVersion = e.version
 	}
+	e.dec.SetThreads(e.sampleThreads)
 	return e.dec, nil
 }
 

@@ -164,5 +164,6 @@ func (e *Engine) scoringDecoder(rows, maxLen int) *model.Decoder {
 		e.scoreDec.Refresh()
 		e.scoreDecVersion = e.version
 	}
+	e.scoreDec.SetThreads(e.logProbThreads)
 	return e.scoreDec
 }

@@ -27,6 +27,46 @@ type decoder interface {
 // chunks of whole groups.
 const maxSampleRows = 64
 
+// SetSampleThreads bounds the goroutines, and so the cores, that Sample's decoder splits each
+// step over (0: GOMAXPROCS, the default); samples do not depend on it. An asynchronous trainer
+// gives its sampler copy a share of the cores this way (async.local.sampler_threads).
+func (e *Engine) SetSampleThreads(n int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sampleThreads = max(n, 0)
+}
+
+// SetLogProbThreads bounds the goroutines LogProbs' KV-cache decoder splits each step over (0:
+// GOMAXPROCS); log-probs do not depend on it. The training pass (Update, model/train) is not
+// bounded by it. An asynchronous trainer bounds its learner this way (async.local.learner_threads).
+func (e *Engine) SetLogProbThreads(n int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.logProbThreads = max(n, 0)
+}
+
+// LogProbThreads is the most goroutines the decoder of the last LogProbs split its steps over (0:
+// none scored yet).
+func (e *Engine) LogProbThreads() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.scoreDec == nil {
+		return 0
+	}
+	return e.scoreDec.Threads()
+}
+
+// SampleThreads is the most goroutines the decoder of the last Sample split its steps over (0:
+// none sampled yet).
+func (e *Engine) SampleThreads() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.dec == nil {
+		return 0
+	}
+	return e.dec.Threads()
+}
+
 // SetDetokenizer installs the function that turns response tokens into text, which Sample needs
 // for SamplingParams.Stop strings.
 func (e *Engine) SetDetokenizer(f func(tokens []int) string) {
