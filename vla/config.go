@@ -44,13 +44,17 @@ type Config struct {
 	LR          float64 `json:"lr"`
 	WeightDecay float64 `json:"weight_decay"`
 	GradClip    float64 `json:"grad_clip"`
+	// EpisodeMean weighs each episode's rows by the step's mean decision count over its own, so
+	// every episode counts the same under token-mean (see episodeScale); false is SimpleVLA-RL's
+	// plain token-mean, where the longer failures outweigh the successes.
+	EpisodeMean bool `json:"episode_mean"`
 	// ClipLow and ClipHigh are the asymmetric PPO clip ε (0.2 / 0.28).
 	ClipLow  float64 `json:"clip_low"`
 	ClipHigh float64 `json:"clip_high"`
 	// KLCoef and EntropyCoef are the KL-loss and entropy-bonus coefficients (0 in SimpleVLA-RL).
 	KLCoef      float64 `json:"kl_coef"`
 	EntropyCoef float64 `json:"entropy_coef"`
-	// Temperature is the rollout sampling temperature (1.6).
+	// Temperature is the rollout sampling temperature (1.0 here; the paper's 1.6 in the ablation).
 	Temperature float64 `json:"temperature"`
 	// DynamicSampling keeps only groups whose success rate lies in [BandLow, BandHigh] and refills
 	// (at most MaxRounds rollout rounds a step).
@@ -76,15 +80,18 @@ type Config struct {
 	Endpoint string `json:"endpoint"`
 }
 
-// DefaultConfig is the simplevla preset.
+// DefaultConfig is the simplevla preset: algo.SimpleVLA's recipe at this policy's scale — sampling
+// temperature 1.0 instead of the paper's 1.6 (a 32-wide policy trained from scratch is too peaked
+// for 1.6: its chunks lose their precision and no rollout succeeds), learning rate 5e-4 and
+// episode_mean on (docs/vla.md says why and benchmarks.md has the ablation).
 func DefaultConfig() Config {
 	a := algo.SimpleVLA()
 	return Config{Out: "runs", Name: "simplevla", Seed: 1, Suite: "pick_local", Resolution: env.DefaultResolution, Patch: 16,
 		Hidden: 32, Layers: 2, Heads: 2, MLP: 64, SFTSteps: 300, SFTLR: 5e-3,
-		Steps: 10, Groups: 4, N: a.Batch.Rollouts, MiniBatches: 2, LR: a.Optim.LR, WeightDecay: a.Optim.WeightDecay, GradClip: a.Optim.GradClip,
-		ClipLow: a.Loss.ClipLow, ClipHigh: a.Loss.ClipHigh, KLCoef: a.KL.LossCoef, EntropyCoef: a.EntropyCoef,
-		Temperature: a.Sampling.Temperature, DynamicSampling: true, BandLow: 0.1, BandHigh: 0.9, MaxRounds: 12, GenScale: 2,
-		EvalTrials: 5, EvalEvery: 5, MaxSteps: 64, Parallel: 64, Micro: 32, Videos: 3}
+		Steps: 80, Groups: 8, N: a.Batch.Rollouts, MiniBatches: 2, LR: 5e-4, WeightDecay: a.Optim.WeightDecay, GradClip: a.Optim.GradClip,
+		EpisodeMean: true, ClipLow: a.Loss.ClipLow, ClipHigh: a.Loss.ClipHigh, KLCoef: a.KL.LossCoef, EntropyCoef: a.EntropyCoef,
+		Temperature: 1.0, DynamicSampling: true, BandLow: 0.1, BandHigh: 0.9, MaxRounds: 12, GenScale: 2,
+		EvalTrials: 5, EvalEvery: 10, MaxSteps: 64, Parallel: 64, Micro: 32, Videos: 3}
 }
 
 // Set applies key=value overrides (keys are Config's json names; values YAML scalars).

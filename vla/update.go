@@ -34,10 +34,21 @@ func update(l *Learner, loss algo.Loss, adv algo.AdvantageEstimator, groups []*r
 	if err != nil {
 		return nil, err
 	}
+	scale := make([]float64, len(traces))
+	for i := range scale {
+		scale[i] = 1
+	}
+	if c.EpisodeMean {
+		lens := make([]int, len(traces))
+		for i, tr := range traces {
+			lens[i] = len(tr.Decisions)
+		}
+		scale = episodeScale(lens)
+	}
 	var rows []Row
 	advSum, advN := 0.0, 0
 	for i, tr := range traces {
-		a := out.Advantages[i][0]
+		a := out.Advantages[i][0] * scale[i]
 		if a == 0 {
 			continue // all-equal groups (no dynamic sampling) carry no signal
 		}
@@ -77,4 +88,25 @@ func update(l *Learner, loss algo.Loss, adv algo.AdvantageEstimator, groups []*r
 	m[metric.AdvantagesMean] = advSum / float64(advN)
 	m["perf/train_rows"] = float64(len(rows))
 	return m, nil
+}
+
+// episodeScale is the episode_mean weight of each episode with lens[i] decisions: the mean
+// decision count over the step divided by its own, so that under token-mean every episode weighs
+// the same and a group's advantages, which sum to zero over its episodes, also sum to zero over
+// its rows. Without it a failure, which runs to the cap, has more rows than a success, which ends
+// early, and the step pushes down the tokens both share. An empty episode gets 0.
+func episodeScale(lens []int) []float64 {
+	out := make([]float64, len(lens))
+	tot, n := 0, 0
+	for _, l := range lens {
+		if l > 0 {
+			tot, n = tot+l, n+1
+		}
+	}
+	for i, l := range lens {
+		if l > 0 {
+			out[i] = float64(tot) / float64(n) / float64(l)
+		}
+	}
+	return out
 }

@@ -41,7 +41,8 @@ type row struct {
 
 func main() {
 	seeds := flag.String("seeds", "1,2,3", "comma-separated seeds of the full recipe")
-	ablations := flag.Bool("ablations", false, "also run seed 1 without dynamic sampling and at temperature 1.0")
+	ablations := flag.Bool("ablations", false, "also run seed 1 without dynamic sampling and at the paper's temperature 1.6")
+	only := flag.String("only", "", "run only the variants whose name contains this (simplevla, dynamic, temperature)")
 	out := flag.String("out", "bench-out/vla", "runs root and plot directory")
 	var sets benchrun.Sets
 	flag.Var(&sets, "set", "override a vla config key for every run (repeatable)")
@@ -56,10 +57,13 @@ func main() {
 	}
 	if *ablations {
 		vs = append(vs, variant{name: "no dynamic sampling", seed: 1, sets: []string{"dynamic_sampling=false"}},
-			variant{name: "temperature 1.0", seed: 1, sets: []string{"temperature=1.0"}})
+			variant{name: "temperature 1.6", seed: 1, sets: []string{"temperature=1.6"}})
 	}
 	var rows []row
 	for _, v := range vs {
+		if !strings.Contains(v.name, *only) {
+			continue
+		}
 		c := vla.DefaultConfig()
 		c.Out, c.Seed, c.Name = *out, v.seed, strings.ReplaceAll(v.name, " ", "-")
 		if err := c.Set(append(append([]string(nil), sets...), v.sets...)); err != nil {
@@ -71,6 +75,9 @@ func main() {
 			fail(fmt.Errorf("%s seed %d: %w", v.name, v.seed, err))
 		}
 		rows = append(rows, row{v: v, sum: sum, cpu: cpuSeconds() - before})
+	}
+	if len(rows) == 0 {
+		fail(fmt.Errorf("-only %q: no variant matches (simplevla, no dynamic sampling, temperature 1.6; -ablations for the last two)", *only))
 	}
 	fmt.Println("| run | seed | SFT (before RL) | after RL | lift (points) | first pushcut (step, task) | env steps/s | sim share | wall s | CPU s (user+sys) |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")

@@ -15,7 +15,7 @@ func TestTrainSimplevlaDispatchesToVLA(t *testing.T) {
 		want string
 		fail bool
 	}{
-		{"print-config shows the preset", []string{"train", "--preset", "simplevla", "--print-config"}, `"temperature": 1.6`, false},
+		{"print-config shows the preset", []string{"train", "--preset", "simplevla", "--print-config"}, `"temperature": 1,`, false},
 		{"an unknown suite lists the known ones", []string{"train", "--preset", "simplevla", "--print-config=false", "--set", "suite=libero_10", "--set", "sft_steps=0", "--out", "OUT"}, "pick_local", true},
 		{"an unknown key lists the known ones", []string{"train", "--preset", "simplevla", "--print-config=false", "--set", "vla.temprature=1"}, "known:", true},
 	} {
