@@ -6,8 +6,8 @@ import (
 )
 
 // The decoder's numeric kernels. gemmAdd, dot and axpy have two implementations: kernels_simd.go
-// (GOEXPERIMENT=simd on amd64: AVX-512 register-tiled micro-kernels via simd/archsimd) and
-// kernels_generic.go (plain Go). gemmAddRef below is the obviously correct version both are tested
+// (GOEXPERIMENT=simd on amd64: AVX-512 register-tiled micro-kernels via simd/archsimd, and on
+// CPUs without AVX-512 the AVX2+FMA ones of kernels_avx2.go) and kernels_generic.go (plain Go). gemmAddRef below is the obviously correct version both are tested
 // against.
 
 // parallelMinWork is the multiply-add count (about 100 µs of one core) above which matmulAdd and

@@ -1,7 +1,7 @@
 package model
 
-// ExpInPlace sets x[i] = e^x[i] with the decoder's vector kernel (AVX-512 under GOEXPERIMENT=simd,
-// about 2 ulp; inputs below −104 give 0). It is exported for the training kernels in model/train.
+// ExpInPlace sets x[i] = e^x[i] with the decoder's vector kernel (AVX-512 or AVX2 under
+// GOEXPERIMENT=simd, about 2 ulp; inputs below −104 (AVX-512) or −87.33 (AVX2, plain Go) give 0). It is exported for the training kernels in model/train.
 func ExpInPlace(x []float32) { expInPlace(x) }
 
 // SiLUMul sets dst[i] = silu(g[i])·u[i] = g[i]/(1+e^−g[i])·u[i] with the decoder's vector kernel

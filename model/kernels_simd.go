@@ -17,7 +17,7 @@ func simdKernels() string {
 	case useAVX512:
 		return "avx512 (simd/archsimd)"
 	case useAVX2:
-		return "avx2+fma (simd/archsimd)"
+		return "avx2+fma (6×16 assembly GEMM tiles, simd/archsimd)"
 	}
 	return "plain Go (no AVX2 or AVX-512)"
 }
@@ -76,6 +76,9 @@ func tile1x16(c, a, b []float32, ldb, k int) {
 // dot returns Σ a[i]·b[i] over len(a) (b at least as long).
 func dot(a, b []float32) float32 {
 	if !useAVX512 || len(a) < 16 {
+		if useAVX2 {
+			return dotAVX2(a, b)
+		}
 		return dotGo(a, b)
 	}
 	n := len(a) / 16 * 16
@@ -191,6 +194,10 @@ func tile1x64(c []float32, ldc int, a []float32, lda int, b []float32, ldb int, 
 // expInPlace sets x[i] = e^x[i] (about 2 ulp; inputs below -104 give 0, above 88.7 +Inf).
 func expInPlace(x []float32) {
 	if !useAVX512 {
+		if useAVX2 {
+			expInPlaceAVX2(x)
+			return
+		}
 		expInPlaceGo(x)
 		return
 	}
@@ -206,6 +213,10 @@ func expInPlace(x []float32) {
 // siluMul sets dst[i] = silu(g[i])·u[i] = g[i]/(1+e^-g[i])·u[i].
 func siluMul(dst, g, u []float32) {
 	if !useAVX512 {
+		if useAVX2 {
+			siluMulAVX2(dst, g, u)
+			return
+		}
 		siluMulGo(dst, g, u)
 		return
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/ascent-rl/ascent/engine"
 	"github.com/ascent-rl/ascent/engine/local"
 	"github.com/ascent-rl/ascent/model"
+	"github.com/ascent-rl/ascent/model/train"
 )
 
 // shape is one benchmark configuration.
@@ -55,6 +56,7 @@ type result struct {
 	TorchRSSMiB   *float64 `json:"torch_peak_rss_mib"`
 	SIMD          bool     `json:"simd"`
 	GOMAXPROCS    int      `json:"gomaxprocs"`
+	Kernels       string   `json:"kernels"` // model/train's kernels on this CPU (train.Kernels)
 	SampleSecs    float64  `json:"sample_s"`
 	TrainStepSec  float64  `json:"train_step_s"`
 	// Physical limits: the fast path's achieved FLOP/s against the kernel's measured peak, the
@@ -141,7 +143,7 @@ func main() {
 		fmt.Printf("%-10s training %.1f GFLOP/s = %.0f%% of the measured gemm peak %.1f GFLOP/s; sampling %.2f MB/token, %.1f GB/s of a measured %.1f GB/s\n",
 			r.Name, r.TrainGFLOPS, 100*r.PeakShare, r.GemmPeakGFLOPS, r.SampleBytesTok/1e6, r.SampleBytesTok*r.SampleTokS/1e9, r.MemBandwidthGBs)
 	}
-	fmt.Printf("(GOMAXPROCS %d, SIMD %v, %s)\n", runtime.GOMAXPROCS(0), results[0].SIMD, runtime.Version())
+	fmt.Printf("(GOMAXPROCS %d, SIMD %v, %s, kernels %s)\n", runtime.GOMAXPROCS(0), results[0].SIMD, runtime.Version(), train.Kernels())
 }
 
 func opt(x *float64) string {
@@ -215,7 +217,8 @@ func run(s shape) (result, error) {
 	}
 	r := result{Name: s.Name, Params: n, SampleTokS: float64(gen) / sampleS, SampleSecs: sampleS,
 		TrainTokS: float64(s.TrainRows*s.TrainLen) / step, TrainStepSec: step, PeakRSSMiB: peakRSS(),
-		Compiles: e.CompileCount(), SIMD: strings.Contains(runtime.Version(), "simd"), GOMAXPROCS: runtime.GOMAXPROCS(0)}
+		Compiles: e.CompileCount(), SIMD: strings.Contains(runtime.Version(), "simd"), GOMAXPROCS: runtime.GOMAXPROCS(0),
+		Kernels: train.Kernels()}
 	tokens := float64(s.TrainRows * s.TrainLen)
 	r.TrainCPU = tokens / cpu
 	if mode != "sample" && !noGraph {

@@ -73,14 +73,9 @@ func (o *adamW) applySlots(params, grads [][]float32, decay []bool, slots []int)
 		if decay[i] {
 			wd = float32(lr * o.cfg.WeightDecay)
 		}
+		u := adamWStep{b1: fb1, b2: fb2, stepSize: stepSize, invBC2: invBC2, eps: eps, wd: wd}
 		splitRange(len(p), 1<<16, func(lo, hi int) { // elements are independent: any split gives the same bits
-			for j := lo; j < hi; j++ {
-				gj := g[j]
-				m[j] = fb1*m[j] + (1-fb1)*gj
-				v[j] = fb2*v[j] + (1-fb2)*gj*gj
-				denom := float32(math.Sqrt(float64(v[j])))*invBC2 + eps
-				p[j] -= wd*p[j] + stepSize*m[j]/denom
-			}
+			u.apply(p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi])
 		})
 	}
 	return lr

@@ -41,23 +41,10 @@ func attentionForward(ps *Pass, l *layerActs) {
 
 // softmaxCausal replaces row[0..t] with softmax(row·scale) and zeroes the rest.
 func softmaxCausal(row []float32, t int, scale float32) {
-	mx := float32(math.Inf(-1))
-	for j := 0; j <= t; j++ {
-		row[j] *= scale
-		mx = max(mx, row[j])
-	}
-	for j := 0; j <= t; j++ {
-		row[j] -= mx
-	}
-	model.ExpInPlace(row[:t+1])
-	var sum float32
-	for _, v := range row[:t+1] {
-		sum += v
-	}
-	inv := 1 / sum
-	for j := 0; j <= t; j++ {
-		row[j] *= inv
-	}
+	r := row[:t+1]
+	addScalar(r, -scaleMax(r, scale))
+	model.ExpInPlace(r)
+	scaleRow(r, 1/sumOf(r))
 	clear(row[t+1:])
 }
 
@@ -88,14 +75,7 @@ func attentionBackward(ps *Pass, l *layerActs) {
 				clear(ds)
 				gemm(false, T, T, d.hd, do, d.qd, vT, T, ds, T)
 				for t := range T { // dS = P⊙(dP − Σ P⊙dP)·scale
-					pr, dr := p[t*T:t*T+t+1], ds[t*T:t*T+t+1]
-					var s float32
-					for j, pv := range pr {
-						s += pv * dr[j]
-					}
-					for j, pv := range pr {
-						dr[j] = pv * (dr[j] - s) * scale
-					}
+					softmaxBackRow(p[t*T:t*T+t+1], ds[t*T:t*T+t+1], scale)
 					clear(ds[t*T+t+1 : (t+1)*T])
 				}
 				// dQ = dS·K; dK += dSᵀ·Q

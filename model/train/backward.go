@@ -117,14 +117,6 @@ func sumRows(dst, x []float32, ld, N int) {
 	})
 }
 
-// addTo sets y[i] += x[i].
-func addTo(y, x []float32) {
-	x = x[:len(y)]
-	for i, v := range x {
-		y[i] += v
-	}
-}
-
 // ZeroGrads returns a gradient accumulator shaped like p (g.LMHead nil when tied).
 func ZeroGrads(p *model.Params) *model.Params {
 	g := &model.Params{Config: p.Config}

@@ -12,7 +12,8 @@ import (
 // AVX2+FMA kernels where the CPU has them, else plain Go).
 var useAVX512 = archsimd.X86.AVX512()
 
-// useAVX2 says whether model.GemmAdd has vector kernels here when AVX-512 is absent.
+// useAVX2 says whether the CPU has AVX2+FMA: without AVX-512, model.GemmAdd then runs its
+// assembly tiles and the element-wise kernels their 8-lane forms (ops_avx2.go).
 var useAVX2 = archsimd.X86.AVX2() && archsimd.X86.FMA()
 
 // Kernels names the micro-kernels in use, for benchmarks.
@@ -21,7 +22,7 @@ func Kernels() string {
 		return "avx512 (simd/archsimd)"
 	}
 	if useAVX2 {
-		return "avx2+fma (model.GemmAdd)"
+		return "avx2+fma (model.GemmAdd 6×16 assembly tiles; element-wise simd/archsimd)"
 	}
 	return "plain Go (no AVX-512 or AVX2)"
 }

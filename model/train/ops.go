@@ -29,25 +29,16 @@ func rmsNormRows(h, r, x, w []float32, D int, eps float64, lo, hi int) { // x, h
 func rmsNormBack(dx, dw, dy, x, r, w []float32, N, D int) { // dx, dy, x [N, D]; r [N]; w, dw [D]
 	parallelFor(N, rowMin, func(lo, hi int) {
 		for n := lo; n < hi; n++ {
-			xr, dyr, dxr := x[n*D:(n+1)*D], dy[n*D:(n+1)*D], dx[n*D:(n+1)*D]
-			var s float32
-			for i, v := range xr {
-				s += dyr[i] * w[i] * v
-			}
+			xr, dyr := x[n*D:(n+1)*D], dy[n*D:(n+1)*D]
 			rn := r[n]
-			c := rn * rn * rn * s / float32(D)
-			for i, v := range xr {
-				dxr[i] += rn*dyr[i]*w[i] - v*c
-			}
+			c := rn * rn * rn * dot3(dyr, w, xr) / float32(D)
+			rmsBackRow(dx[n*D:(n+1)*D], dyr, w, xr, rn, c)
 		}
 	})
 	parallelFor(D, 32, func(lo, hi int) { // split over features: each sum still runs in row order
 		dwp := dw[lo:hi]
 		for n := range N {
-			xr, dyr, rn := x[n*D+lo:n*D+hi], dy[n*D+lo:n*D+hi], r[n]
-			for i, v := range xr {
-				dwp[i] += dyr[i] * v * rn
-			}
+			mulAcc(dwp, dy[n*D+lo:n*D+hi], x[n*D+lo:n*D+hi], r[n])
 		}
 	})
 }
