@@ -3,8 +3,8 @@ package local
 import (
 	"context"
 	"math"
-	"path/filepath"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"testing"
 
