@@ -26,7 +26,11 @@ type Tool interface {
 // sampled on the task's prompt followed by every token of the trajectory so far, and the tool's
 // tokens are appended as ids, never re-tokenised from text. The policy's tokens have LossMask 1,
 // the tool's 0. A trajectory ends when the tool says Done, after MaxTurns turns, or when
-// MaxTokens tokens (all turns, both sides) are used up.
+// MaxTokens tokens (all turns, both sides) are used up. Each trajectory has its own budget: a
+// turn is sampled for all live trajectories at once with the largest budget left among them and
+// each response is cut at its own trajectory's (a prefix of an autoregressive sample is a sample
+// under the shorter budget), so one trajectory whose tool reply used most of its tokens does not
+// shorten the others' turns.
 type MultiTurn struct {
 	N         int                   // trajectories per task
 	MaxTurns  int                   // policy turns per trajectory (≥ 1)
@@ -60,11 +64,11 @@ func (w MultiTurn) Run(ctx context.Context, tasks []Task, s Sampler, seed uint64
 	w.Phase.enter("rollout")
 	for turn := 0; turn < w.MaxTurns && len(live) > 0; turn++ {
 		prompts := make([][]int, len(live))
-		budget := w.MaxTokens
+		budget := 0 // the largest budget left among the live trajectories
 		for k, a := range live {
 			tr := &groups[a.g].Trajectories[a.j]
 			prompts[k] = slices.Concat(tasks[a.g].Prompt, tr.Tokens)
-			budget = min(budget, w.MaxTokens-len(tr.Tokens))
+			budget = max(budget, w.MaxTokens-len(tr.Tokens))
 		}
 		p := w.Params
 		p.Seed = seed + uint64(turn)*0x9E3779B97F4A7C15
@@ -79,7 +83,7 @@ func (w MultiTurn) Run(ctx context.Context, tasks []Task, s Sampler, seed uint64
 		var next []active
 		for k, a := range live {
 			tr := &groups[a.g].Trajectories[a.j]
-			q := seqs[k]
+			q := cut(seqs[k], w.MaxTokens-len(tr.Tokens))
 			start := len(tr.Tokens)
 			tr.Tokens = append(tr.Tokens, q.Tokens...)
 			tr.LogProbs = append(tr.LogProbs, q.LogProbs...)
@@ -110,6 +114,14 @@ func (w MultiTurn) Run(ctx context.Context, tasks []Task, s Sampler, seed uint64
 	err := verifyAll(ctx, groups, w.Verify)
 	w.Phase.enter("")
 	return groups, err
+}
+
+// cut returns q limited to n tokens, finished by "length" when it had more.
+func cut(q engine.Sequence, n int) engine.Sequence {
+	if len(q.Tokens) > n {
+		q.Tokens, q.LogProbs, q.FinishReason = q.Tokens[:n], q.LogProbs[:n], "length"
+	}
+	return q
 }
 
 // ones returns n ones.

@@ -159,6 +159,37 @@ func TestMultiTurnStopsAtTheTokenBudget(t *testing.T) {
 	}
 }
 
+// longReply inserts six tokens after task 0's turns and one after the others'.
+type longReply struct{}
+
+func (longReply) Respond(_ context.Context, task Task, _ *Trajectory) (Reply, error) {
+	if task.Example.ID == "row0" {
+		return Reply{Tokens: []int{9, 9, 9, 9, 9, 9}}, nil
+	}
+	return Reply{Tokens: []int{9}}, nil
+}
+
+func TestMultiTurnBudgetIsPerTrajectory(t *testing.T) {
+	s := &scripted{reply: func(p []int, k int, _ uint64) []int { return []int{4, 4, 4, 4, 4} }}
+	w := MultiTurn{N: 1, MaxTurns: 2, MaxTokens: 12, Params: engine.SamplingParams{MaxTokens: 8}, Tool: longReply{},
+		Decode: digits, Verify: lastIs}
+	gs, err := w.Run(context.Background(), tasks("4", "4"), s, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// After turn 1, task 0 has 5 + 6 = 11 of its 12 tokens used, task 1 only 5 + 1 = 6.
+	a, b := gs[0].Trajectories[0], gs[1].Trajectories[0]
+	if st := a.Steps[1]; st.End-st.Start != 1 || a.FinishReason != "length" || len(a.Tokens) != 12 {
+		t.Errorf("task 0: turn 2 has %d tokens (finish %q, %d in all), want 1 cut by length, 12 in all", st.End-st.Start, a.FinishReason, len(a.Tokens))
+	}
+	if st := b.Steps[1]; st.End-st.Start != 5 || b.FinishReason != "stop" {
+		t.Errorf("task 1: turn 2 has %d tokens (finish %q), want its own 5 (another trajectory's budget must not cut it)", st.End-st.Start, b.FinishReason)
+	}
+	if len(a.LogProbs) != len(a.Tokens) || len(a.LossMask) != len(a.Tokens) {
+		t.Errorf("task 0: %d tokens, %d log-probs, %d mask entries", len(a.Tokens), len(a.LogProbs), len(a.LossMask))
+	}
+}
+
 func TestCollect(t *testing.T) {
 	allRight := func(p []int, k int, _ uint64) []int { return []int{p[1] - 1} }
 	// Tasks 0, 2, 4, … get one right and two wrong answers; tasks 1, 3, … only right ones.

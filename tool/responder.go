@@ -36,9 +36,8 @@ type Responder struct {
 	Counts *Counts
 	// MaxTokens is the trajectory's token budget (rollout.MultiTurn.MaxTokens) and MinLeft the
 	// fewest tokens a reply must leave for the policy's next turn; a reply that leaves fewer ends
-	// the trajectory instead. MultiTurn samples each turn with the smallest budget left among the
-	// live trajectories, so one nearly full trajectory would cut every other one's turn short.
-	// MaxTokens 0: no check.
+	// the trajectory instead (a turn with too few tokens left cannot finish an answer, so it is
+	// not sampled). MaxTokens 0: no check.
 	MaxTokens, MinLeft int
 }
 

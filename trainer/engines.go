@@ -31,7 +31,8 @@ type Learner interface {
 	Params() *model.Params
 	// OptimizerState returns a copy of the optimizer's moments and step.
 	OptimizerState() engine.OptimizerState
-	// SetOptimizerState continues another learner's optimizer; the heads are dropped (EnsureHeads
+	// SetOptimizerState continues another learner's optimizer (moments and step count); the
+	// learner's own LR schedule starts at that step, and the heads are dropped (EnsureHeads
 	// recreates them).
 	SetOptimizerState(s engine.OptimizerState) error
 	// Save writes weights and optimizer state to dir atomically.
@@ -95,7 +96,12 @@ func (t *Trainer) loadInitOptimizer() error {
 	if err != nil {
 		return fmt.Errorf("model.init: continue its optimizer state (sft.keep_optimizer): %w", err)
 	}
-	t.policy.EnsureHeads(t.actor.Requirements()) // Load replaced the heads with the checkpoint's
+	// Hand the loaded state over as the recipe's SFT phase does: the RL schedule (warm-up, cosine)
+	// starts at its beginning instead of the checkpoint's step count, and the heads start fresh.
+	if err := t.policy.SetOptimizerState(t.policy.OptimizerState()); err != nil {
+		return fmt.Errorf("model.init: continue its optimizer state (sft.keep_optimizer): %w", err)
+	}
+	t.policy.EnsureHeads(t.actor.Requirements())
 	return nil
 }
 

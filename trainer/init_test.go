@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"path/filepath"
 	"testing"
@@ -30,9 +31,13 @@ func TestModelInitCheckpointContinuesItsOptimizerState(t *testing.T) {
 		{"keep_optimizer continues the warm-up's AdamW", "true", sftSteps},
 		{"without keep_optimizer AdamW starts fresh", "false", 0},
 	}
+	const peak = 1e-4 // the tiny recipe's RL learning rate
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg := smallConfig(t, "justrl", "model.init="+ckpt, "sft.steps=0", "sft.keep_optimizer="+c.keep)
+			// A cosine schedule shows where the RL phase's schedule starts: at its peak, not
+			// sftSteps into itself.
+			cfg := smallConfig(t, "justrl", "model.init="+ckpt, "sft.steps=0", "sft.keep_optimizer="+c.keep,
+				"algo.optim.schedule=cosine", "run.steps=2", fmt.Sprint("algo.optim.lr=", peak))
 			tr, err := open(cfg, "", io.Discard, learnerFunc(local.NewLearner), nil)
 			if err != nil {
 				t.Fatal(err)
@@ -40,6 +45,9 @@ func TestModelInitCheckpointContinuesItsOptimizerState(t *testing.T) {
 			defer tr.run.Finish(track.StatusCompleted)
 			if got := tr.policy.(*local.Engine).Step(); got != c.wantStep {
 				t.Errorf("optimizer step %d at the start of RL, want %d", got, c.wantStep)
+			}
+			if got := tr.policy.(*local.Engine).NextLR(); got != peak {
+				t.Errorf("first RL learning rate %g, want the cosine schedule's peak %g", got, peak)
 			}
 		})
 	}

@@ -74,7 +74,9 @@ func setup() {
 	// Its preset's cosine schedule is replaced by a constant one: continued from the SFT start's
 	// optimizer, the RL phase's cosine starts at the start's step count, past its own end, so the
 	// learning rate is its floor, 0, at every step (a trainer bug this bench found; see the note
-	// in docs/benchmarks.md, "Fidelity bench").
+	// in docs/benchmarks.md, "Fidelity bench"). The trainer is fixed (a handed-over schedule
+	// starts at its origin); the recorded rows ran with the constant schedule, which stays so
+	// that the cached runs and docs/fidelity.md remain what this spec produces.
 	runTTRL = rl("ttrl", "ttrl", arithStart, rlSteps, evalEvery, "data.task=arith", fmt.Sprintf("data.level=%d", arithLevel),
 		"algo.optim.schedule=constant")
 	// Experiment 6's weak start is the shared SFT start (10 % held-out on Countdown level 1);

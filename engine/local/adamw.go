@@ -7,11 +7,13 @@ import (
 )
 
 // adamW is AdamW with decoupled weight decay, run on the host over float32 slices. Moments are
-// float32 like the weights; the step counter drives bias correction and the LR schedule.
+// float32 like the weights; the step counter drives bias correction and, counted from origin, the
+// LR schedule.
 type adamW struct {
-	cfg  Config
-	step int         // completed optimizer steps
-	m, v [][]float32 // first and second moments, one per parameter tensor
+	cfg    Config
+	step   int         // completed optimizer steps
+	origin int         // the step this engine's schedule starts at: the handed-over step count, 0 otherwise
+	m, v   [][]float32 // first and second moments, one per parameter tensor
 }
 
 // newAdamW allocates moments for tensors of the given sizes.
@@ -30,10 +32,13 @@ func (o *adamW) addTensor(n int) {
 	o.v = append(o.v, make([]float32, n))
 }
 
-// lr returns the learning rate of optimizer step `step` (0-based): linear warm-up, then constant
-// or cosine decay to MinLRRatio·LR at TotalSteps.
+// lr returns the learning rate of optimizer step `step` (0-based, counted from the first step
+// the moments saw): linear warm-up, then constant or cosine decay to MinLRRatio·LR at TotalSteps,
+// both counted from origin. A schedule continued from an SFT warm-up's moments therefore starts
+// at its own beginning, not TotalSteps into itself (where cosine is at its floor).
 func (o *adamW) lr(step int) float64 {
 	c := o.cfg
+	step -= o.origin
 	if c.WarmupSteps > 0 && step < c.WarmupSteps {
 		return c.LR * float64(step+1) / float64(c.WarmupSteps)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -12,22 +13,27 @@ import (
 
 func TestLearningRateSchedulesWarmUpThenHoldOrDecay(t *testing.T) {
 	cases := []struct {
-		name string
-		cfg  Config
-		step int
-		want float64
+		name   string
+		cfg    Config
+		origin int // adamW.origin: the step a handed-over optimizer's schedule starts at
+		step   int
+		want   float64
 	}{
-		{"warm-up starts at lr/warmup", Config{LR: 1, WarmupSteps: 4}, 0, 0.25},
-		{"warm-up reaches lr on its last step", Config{LR: 1, WarmupSteps: 4}, 3, 1},
-		{"constant holds lr after warm-up", Config{LR: 1, WarmupSteps: 4, Schedule: "constant"}, 100, 1},
-		{"cosine is at lr right after warm-up", Config{LR: 1, WarmupSteps: 2, Schedule: "cosine", TotalSteps: 12}, 2, 1},
-		{"cosine is halfway at the midpoint", Config{LR: 1, WarmupSteps: 2, Schedule: "cosine", TotalSteps: 12}, 7, 0.5},
-		{"cosine ends at the floor", Config{LR: 1, Schedule: "cosine", TotalSteps: 10, MinLRRatio: 0.1}, 10, 0.1},
-		{"cosine stays at the floor past total steps", Config{LR: 1, Schedule: "cosine", TotalSteps: 10}, 50, 0},
+		{"warm-up starts at lr/warmup", Config{LR: 1, WarmupSteps: 4}, 0, 0, 0.25},
+		{"warm-up reaches lr on its last step", Config{LR: 1, WarmupSteps: 4}, 0, 3, 1},
+		{"constant holds lr after warm-up", Config{LR: 1, WarmupSteps: 4, Schedule: "constant"}, 0, 100, 1},
+		{"cosine is at lr right after warm-up", Config{LR: 1, WarmupSteps: 2, Schedule: "cosine", TotalSteps: 12}, 0, 2, 1},
+		{"cosine is halfway at the midpoint", Config{LR: 1, WarmupSteps: 2, Schedule: "cosine", TotalSteps: 12}, 0, 7, 0.5},
+		{"cosine ends at the floor", Config{LR: 1, Schedule: "cosine", TotalSteps: 10, MinLRRatio: 0.1}, 0, 10, 0.1},
+		{"cosine stays at the floor past total steps", Config{LR: 1, Schedule: "cosine", TotalSteps: 10}, 0, 50, 0},
+		{"a handed-over schedule warms up from its origin", Config{LR: 1, WarmupSteps: 4}, 250, 250, 0.25},
+		{"a handed-over cosine is at lr after its warm-up", Config{LR: 1, WarmupSteps: 2, Schedule: "cosine", TotalSteps: 12}, 250, 252, 1},
+		{"a handed-over cosine ends at the floor", Config{LR: 1, Schedule: "cosine", TotalSteps: 10, MinLRRatio: 0.1}, 250, 260, 0.1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			o := newAdamW(c.cfg.Defaults(), nil)
+			o.origin = c.origin
 			if got := o.lr(c.step); math.Abs(got-c.want) > 1e-12 {
 				t.Errorf("lr(%d) = %g, want %g", c.step, got, c.want)
 			}
@@ -64,6 +70,42 @@ func TestClippingScalesTheGlobalNormAndSkippingLeavesWeightsAlone(t *testing.T) 
 	}
 	if m["actor/update_skipped"] != 1 || !slices.Equal(before, e.params.Embed.Data) || e.Step() != 0 {
 		t.Errorf("grad norm %g above the skip threshold: skipped %g, step %d; want the update skipped", m["actor/grad_norm"], m["actor/update_skipped"], e.Step())
+	}
+}
+
+func TestAHandedOverScheduleStartsAtItsBeginningAndSurvivesResume(t *testing.T) {
+	rows := testRows()[:3]
+	opt := engine.UpdateOptions{MicroBatchRows: 2}
+	cfg := Config{LR: 1e-2, WarmupSteps: 2, Schedule: "cosine", TotalSteps: 10}
+	warm := newTestEngine(t, Config{LR: 1e-2, Schedule: "cosine", TotalSteps: 3})
+	for range 3 { // a finished warm-up: its own cosine is at its floor
+		if _, err := warm.Update(context.Background(), rows, sftLoss{}, opt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := newTestEngine(t, cfg)
+	if err := a.SetOptimizerState(warm.OptimizerState()); err != nil {
+		t.Fatal(err)
+	}
+	m, err := a.Update(context.Background(), rows, sftLoss{}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m["actor/lr"]; math.Abs(got-0.5e-2) > 1e-12 || a.Step() != 4 {
+		t.Fatalf("first step after the hand-over: lr %g at step %d, want the warm-up's 5e-3 at step 4", got, a.Step())
+	}
+	dir := filepath.Join(t.TempDir(), "ckpt")
+	if err := a.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	b := newTestEngine(t, cfg)
+	if err := b.Load(dir); err != nil {
+		t.Fatal(err)
+	}
+	ma, _ := a.Update(context.Background(), rows, sftLoss{}, opt)
+	mb, _ := b.Update(context.Background(), rows, sftLoss{}, opt)
+	if ma["actor/lr"] != 1e-2 || mb["actor/lr"] != ma["actor/lr"] {
+		t.Errorf("second step: lr %g, resumed %g, want 1e-2 on both", ma["actor/lr"], mb["actor/lr"])
 	}
 }
 

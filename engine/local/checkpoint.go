@@ -21,8 +21,9 @@ const (
 
 // stateMeta is engine_state.json.
 type stateMeta struct {
-	Step  int      `json:"step"`  // completed optimizer steps
-	Heads []string `json:"heads"` // value_head / logz_head, in creation order (optimizer slot order)
+	Step   int      `json:"step"`                      // completed optimizer steps
+	Origin int      `json:"schedule_origin,omitempty"` // the step the LR schedule starts at (absent: 0)
+	Heads  []string `json:"heads"`                     // value_head / logz_head, in creation order (optimizer slot order)
 }
 
 // Save writes the weights (Hugging Face layout: config.json + model.safetensors, float32 so that a
@@ -51,7 +52,7 @@ func (e *Engine) Save(dir string) error {
 		state["m."+r.name] = &model.Tensor{Shape: t.Shape, Data: e.opt.m[i]}
 		state["v."+r.name] = &model.Tensor{Shape: t.Shape, Data: e.opt.v[i]}
 	}
-	meta := stateMeta{Step: e.opt.step, Heads: []string{}}
+	meta := stateMeta{Step: e.opt.step, Origin: e.opt.origin, Heads: []string{}}
 	for _, h := range e.heads {
 		k := e.headIndex(h)
 		meta.Heads = append(meta.Heads, h.name)
@@ -127,6 +128,9 @@ func (e *Engine) Load(dir string) error {
 	if step < 0 {
 		return fmt.Errorf("load checkpoint: %s: step %d: expected a non-negative integer", filepath.Join(dir, stateMetaFile), step)
 	}
+	if meta.Origin < 0 || meta.Origin > step {
+		return fmt.Errorf("load checkpoint: %s: schedule_origin %d: expected 0 to the step %d", filepath.Join(dir, stateMetaFile), meta.Origin, step)
+	}
 	// Check everything before changing anything.
 	need := func(src map[string]*model.Tensor, file, name string, shape []int) (*model.Tensor, error) {
 		t, ok := src[name]
@@ -193,7 +197,7 @@ func (e *Engine) Load(dir string) error {
 	}
 	np := len(e.refs)
 	e.opt.m, e.opt.v = append(e.opt.m[:np], hm...), append(e.opt.v[:np], hv...)
-	e.opt.step = step
+	e.opt.step, e.opt.origin = step, meta.Origin
 	e.heads = heads
 	e.invalidate()
 	return nil
@@ -229,8 +233,9 @@ func (e *Engine) OptimizerState() engine.OptimizerState {
 }
 
 // SetOptimizerState continues another engine's optimizer (an SFT warm-up's): it takes its moments
-// and step and drops this engine's heads, as Load of that engine's checkpoint would; EnsureHeads
-// recreates them. Every tensor is checked before anything changes.
+// and step (bias correction goes on from there) and drops this engine's heads, as Load of that
+// engine's checkpoint would; EnsureHeads recreates them. This engine's own LR schedule (warm-up,
+// cosine) starts at the handed-over step. Every tensor is checked before anything changes.
 func (e *Engine) SetOptimizerState(s engine.OptimizerState) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -249,7 +254,7 @@ func (e *Engine) SetOptimizerState(s engine.OptimizerState) error {
 	}
 	np := len(e.refs)
 	e.opt.m, e.opt.v = e.opt.m[:np], e.opt.v[:np]
-	e.opt.step = s.Step
+	e.opt.step, e.opt.origin = s.Step, s.Step
 	e.heads = nil
 	e.invalidate()
 	return nil

@@ -97,6 +97,13 @@ func (e *Engine) Step() int {
 	return e.opt.step
 }
 
+// NextLR returns the learning rate the next optimizer step will use (the schedule at Step).
+func (e *Engine) NextLR() float64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.opt.lr(e.opt.step)
+}
+
 // weightTensors returns the parameters as tensors, converting them once per weight version.
 func (e *Engine) weightTensors() []*tensors.Tensor {
 	if e.weights == nil {
