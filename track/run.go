@@ -198,6 +198,7 @@ func (r *Run) Log(step int, metrics map[string]float64) error {
 	if err != nil {
 		return fmt.Errorf("log step %d of run %s: %w", step, r.info.ID, err)
 	}
+	prev := r.size
 	n, err := r.metrics.Write(line)
 	r.size += int64(n)
 	if err != nil {
@@ -209,7 +210,7 @@ func (r *Run) Log(step int, metrics map[string]float64) error {
 	if err := r.tb.scalars(now, step, metrics); err != nil {
 		errs = append(errs, err)
 	}
-	if err := r.store.addMetrics(r.info.ID, []Row{{Step: step, Values: metrics}}, r.size); err != nil {
+	if err := r.store.addMetrics(r.info.ID, []Row{{Step: step, Values: metrics}}, prev, r.size); err != nil {
 		errs = append(errs, err)
 	}
 	r.info.Heartbeat = now

@@ -175,7 +175,7 @@ func (s *Store) upsertRun(info RunInfo, config string, infoMtime time.Time) erro
 }
 
 // addMetrics stores the rows of one step and records how much of metrics.jsonl is indexed.
-func (s *Store) addMetrics(id string, rows []Row, metricsSize int64) error {
+func (s *Store) addMetrics(id string, rows []Row, prevSize, metricsSize int64) error {
 	tx, err := s.db.Begin()
 	if err != nil {
 		return fmt.Errorf("store metrics of %s: %w", id, err)
@@ -184,7 +184,11 @@ func (s *Store) addMetrics(id string, rows []Row, metricsSize int64) error {
 	if err := insertRows(tx, id, rows); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(`UPDATE runs SET metrics_size = ? WHERE id = ?`, metricsSize, id); err != nil {
+	// Advance the recorded size only from the size this write started at: a reader's Sync that
+	// reimported the file between the write and this transaction has replaced the rows with what
+	// it read and recorded the size it saw; moving that size on here would hide the rows it
+	// missed from every later Sync, so the stale size is left for the next Sync to reimport.
+	if _, err := tx.Exec(`UPDATE runs SET metrics_size = ? WHERE id = ? AND metrics_size = ?`, metricsSize, id, prevSize); err != nil {
 		return fmt.Errorf("store metrics of %s: %w", id, err)
 	}
 	if err := tx.Commit(); err != nil {
