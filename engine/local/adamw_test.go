@@ -4,8 +4,10 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ascent-rl/ascent/engine"
@@ -161,5 +163,24 @@ func BenchmarkAdamWUpdate(b *testing.B) {
 			}
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mparams/s")
 		})
+	}
+}
+
+func TestLoadRejectsAScheduleOriginPastTheStep(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ckpt")
+	a := newTestEngine(t, Config{LR: 1e-2})
+	if _, err := a.Update(context.Background(), testRows()[:3], sftLoss{}, engine.UpdateOptions{MicroBatchRows: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	meta := filepath.Join(dir, stateMetaFile)
+	if err := os.WriteFile(meta, []byte(`{"step": 1, "schedule_origin": 5, "heads": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := newTestEngine(t, Config{LR: 1e-2}).Load(dir)
+	if err == nil || !strings.Contains(err.Error(), "schedule_origin 5") || !strings.Contains(err.Error(), meta) {
+		t.Fatalf("Load with schedule_origin past the step: %v, want an error naming the file and the field", err)
 	}
 }
