@@ -23,7 +23,7 @@ import (
 
 // fleetServer is an `ascent serve` on loopback that the test can kill like a crashed process
 // (listener and open connections closed at once), optionally the moment a completion request
-// arrives once armed.
+// arrives once armed, before that request is answered.
 type fleetServer struct {
 	url   string
 	hs    *http.Server
@@ -46,7 +46,11 @@ func startFleetServer(t *testing.T, initDir string) *fleetServer {
 	h := srv.Handler()
 	f.hs = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if f.armed.Load() && strings.HasSuffix(r.URL.Path, "/completions") {
-			go f.kill() // the request is in flight when the server dies
+			// The request is in flight when the server dies: its connection is closed before any
+			// byte of the reply is written. (Killing from another goroutine while serving raced
+			// with a fast reply that reached the client first, and then nothing failed.)
+			f.kill()
+			return
 		}
 		h.ServeHTTP(w, r)
 	})}
