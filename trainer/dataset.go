@@ -46,6 +46,10 @@ func (t *Trainer) openData() error {
 		val = val[:c.Eval.Problems]
 	}
 	t.val = val
+	t.distinctVal = distinctProblems(len(val), func(i int) (data.Example, error) { return val[i], nil })
+	if c.Data.TrainFile == "" {
+		t.distinctTrain = distinctProblems(train.Len(), train.At)
+	}
 	s, err := data.NewSampler(train, streamSeed(c.Run.Seed, "order"), true)
 	if err != nil {
 		return fmt.Errorf("data: %w", err)
@@ -63,6 +67,24 @@ func (t *Trainer) openData() error {
 		}
 	}
 	return nil
+}
+
+// distinctProblems counts the distinct prompts among n examples (0 if one cannot be read: the
+// count is informational, and reading the data reports that error where it matters).
+func distinctProblems(n int, at func(int) (data.Example, error)) int {
+	seen := make(map[string]struct{}, n)
+	for i := 0; i < n; i++ {
+		ex, err := at(i)
+		if err != nil {
+			return 0
+		}
+		key := ex.PromptText
+		for _, m := range ex.Prompt {
+			key += "\x00" + m.Role + "\x00" + m.Content
+		}
+		seen[key] = struct{}{}
+	}
+	return len(seen)
 }
 
 // demoSource hands out demonstrations for the SFT warm-up.

@@ -59,9 +59,13 @@ type Trainer struct {
 	prog      *progress // the live display during RL steps; nil outside them
 	train     *data.Sampler
 	val       []data.Example
-	demos     *demoSource
-	scorer    *scorer
-	tools     *toolSet // rollout.tools (nil: single-turn rollouts)
+	// distinctTrain and distinctVal count the distinct problems among the built-in task's training
+	// problems and the held-out set (0 when not counted): a small task level repeats problems, so a
+	// run can memorise its training set while the held-out set holds few distinct problems.
+	distinctTrain, distinctVal int
+	demos                      *demoSource
+	scorer                     *scorer
+	tools                      *toolSet // rollout.tools (nil: single-turn rollouts)
 	// evalMaxLen is algo.batch.max_response_len as configured, for evaluations (stages change the
 	// live value).
 	evalMaxLen int
