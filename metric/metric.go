@@ -73,6 +73,7 @@ const (
 	ToolTimeoutRatio        = "tools/timeout_ratio"             // share of tool calls that passed their deadline
 	ValAccuracyNoTools      = "val/accuracy_no_tools"           // held-out accuracy with the same policy and no tool answering (tool_eval.jsonl)
 	ValScore                = "val/score"                       // held-out mean reward score; for physics the mean sub-answer accuracy (evaluation steps)
+	ValScoreKind            = "val/score/"                      // + kind: held-out mean score of one problem kind of a built-in task (extra_info.kind: kinematics, circuit, …)
 	ValPassAt               = "val/pass@"                       // + k: held-out pass@k from eval.pass_k samples per problem (unbiased estimator; evaluation steps)
 	ValMajAt                = "val/maj@"                        // + K: held-out accuracy of the majority answer of the eval.pass_k samples
 	ValDistinctCorrect      = "val/distinct_correct"            // distinct correct answers per held-out problem among the eval.pass_k samples

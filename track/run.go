@@ -225,19 +225,31 @@ func (r *Run) Log(step int, metrics map[string]float64) error {
 
 // LogSamples writes samples/step_N.jsonl atomically (replacing an earlier file for that step).
 func (r *Run) LogSamples(step int, samples []Sample) error {
+	return r.writeSamples(fmt.Sprintf("step_%d.jsonl", step), "samples", step, samples)
+}
+
+// writeSamples writes samples as JSONL to samples/name atomically.
+func (r *Run) writeSamples(name, what string, step int, samples []Sample) error {
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	for _, s := range samples {
 		if err := enc.Encode(s); err != nil {
-			return fmt.Errorf("log samples of step %d: %w", step, err)
+			return fmt.Errorf("log %s of step %d: %w", what, step, err)
 		}
 	}
 	d := filepath.Join(r.dir, DirSamples)
 	if err := os.MkdirAll(d, 0o755); err != nil {
-		return fmt.Errorf("log samples of step %d: %w", step, err)
+		return fmt.Errorf("log %s of step %d: %w", what, step, err)
 	}
-	return writeFileAtomic(filepath.Join(d, fmt.Sprintf("step_%d.jsonl", step)), []byte(b.String()))
+	return writeFileAtomic(filepath.Join(d, name), []byte(b.String()))
+}
+
+// LogEvalSamples writes the greedy held-out responses of the evaluation after RL step step (0:
+// before RL) to samples/eval_step_N.jsonl, every problem in held-out order. SampleSteps and
+// ReadSamples list only the rollout samples (step_N.jsonl).
+func (r *Run) LogEvalSamples(step int, samples []Sample) error {
+	return r.writeSamples(fmt.Sprintf("eval_step_%d.jsonl", step), "eval samples", step, samples)
 }
 
 // WriteSummary writes summary.json atomically ({"eval_before": x, "eval_after": y, ...}).

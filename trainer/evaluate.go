@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ascent-rl/ascent/rollout"
+	"github.com/ascent-rl/ascent/track"
 )
 
 // evaluate greedily decodes every held-out problem once and returns the fraction solved; with
@@ -17,7 +18,9 @@ func (t *Trainer) evaluate(ctx context.Context) (float64, error) {
 	return t.evaluatePlain(ctx)
 }
 
-// evaluatePlain is single-turn greedy decoding of every held-out problem.
+// evaluatePlain is single-turn greedy decoding of every held-out problem; the responses go to
+// samples/eval_step_N.jsonl (N: the RL steps done, 0 before RL) and, for a task with problem
+// kinds, the mean score of each kind to the step's metrics.
 func (t *Trainer) evaluatePlain(ctx context.Context) (float64, error) {
 	if len(t.val) == 0 {
 		return 0, nil
@@ -48,11 +51,19 @@ func (t *Trainer) evaluatePlain(ctx context.Context) (float64, error) {
 		return 0, fmt.Errorf("eval: %w", err)
 	}
 	correct, score := 0, 0.0
-	for _, r := range res {
+	graded := make([]evalItem, len(res))
+	for i, r := range res {
 		if r.Correct {
 			correct++
 		}
 		score += r.Score
+		ex := t.val[i]
+		graded[i] = evalItem{kind: ex.ExtraInfo["kind"], score: r.Score, sample: track.Sample{Prompt: ex.PromptText,
+			Response: items[i].Text, Reward: r.Score, Verdict: verdictName(r.Correct, r.Verdict.Status),
+			GroundTruth: ex.GroundTruth, Pred: r.Verdict.Pred}}
+	}
+	if err := t.run.LogEvalSamples(t.evalStep(), evalSamples(graded)); err != nil {
+		return 0, err
 	}
 	acc := float64(correct) / float64(len(res))
 	t.valScore, t.scored = score/float64(len(res)), true
@@ -60,8 +71,18 @@ func (t *Trainer) evaluatePlain(ctx context.Context) (float64, error) {
 		s := t.valScore
 		t.state.EvalBeforeScore = &s
 	}
-	t.logf("eval: %d/%d held-out problems solved (%.1f%%), mean score %.4f, in %.1fs", correct, len(res), 100*acc, t.valScore, time.Since(start).Seconds())
-	return acc, t.evalSampled(ctx, acc)
+	kinds := evalKindScores(graded)
+	t.logf("eval: %d/%d held-out problems solved (%.1f%%), mean score %.4f%s, in %.1fs", correct, len(res), 100*acc, t.valScore, kindNote(kinds), time.Since(start).Seconds())
+	if err := t.evalSampled(ctx, acc); err != nil {
+		return acc, err
+	}
+	if kinds != nil {
+		if t.evalExtra == nil {
+			t.evalExtra = metrics{}
+		}
+		t.evalExtra.addAll(kinds)
+	}
+	return acc, nil
 }
 
 // withEvalScores adds the held-out mean scores before and after RL (val/score; for physics the

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/ascent-rl/ascent/answer"
 	"github.com/ascent-rl/ascent/data"
 	"github.com/ascent-rl/ascent/metric"
 	"github.com/ascent-rl/ascent/model/tokenizer"
@@ -213,14 +212,8 @@ func (t *Trainer) logSamples(step int, groups []*rollout.Group) error {
 			if len(out) >= limit {
 				break
 			}
-			verdict := "wrong"
-			if tr.Verdict.Correct {
-				verdict = "correct"
-			} else if tr.Verdict.Status != answer.StatusOK {
-				verdict = string(tr.Verdict.Status)
-			}
 			out = append(out, track.Sample{Prompt: g.Task.Example.PromptText, Response: tr.Text, Reward: tr.Reward,
-				Verdict: verdict, GroundTruth: g.Task.Example.GroundTruth, Pred: tr.Verdict.Pred})
+				Verdict: verdictName(tr.Verdict.Correct, tr.Verdict.Status), GroundTruth: g.Task.Example.GroundTruth, Pred: tr.Verdict.Pred})
 		}
 	}
 	if len(out) == 0 {

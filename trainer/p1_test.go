@@ -3,6 +3,8 @@ package trainer
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,6 +16,7 @@ import (
 	"github.com/ascent-rl/ascent/engine/openai"
 	"github.com/ascent-rl/ascent/metric"
 	"github.com/ascent-rl/ascent/model/tokenizer"
+	"github.com/ascent-rl/ascent/track"
 )
 
 // The p1 recipe's lengths hold every physics prompt and demonstration of its level, in the
@@ -112,8 +115,9 @@ func TestTaskExamplesAreTheRunsHeldOutSet(t *testing.T) {
 	}
 }
 
-// A p1 run on the physics task logs the held-out mean sub-answer score beside the accuracy and
-// writes both, before and after RL, into the summary.
+// A p1 run on the physics task logs the held-out mean sub-answer score beside the accuracy, and
+// the score of each problem kind, writes both scores, before and after RL, into the summary, and
+// every greedy held-out response of every evaluation to samples/eval_step_N.jsonl.
 func TestP1RunRecordsMeanSubAnswerScore(t *testing.T) {
 	cfg := smallConfig(t, "p1", "data.task=physics", "data.level=2", "run.steps=2", "eval.every=1", "sft.steps=30")
 	sum, err := Run(context.Background(), cfg, "", nil, local.NewLearner, openai.Dial)
@@ -152,5 +156,42 @@ func TestP1RunRecordsMeanSubAnswerScore(t *testing.T) {
 	}
 	if last := rows[len(rows)-1][metric.ValScore]; last != s["eval_after_score"] {
 		t.Fatalf("last val/score %v, summary %v", last, s["eval_after_score"])
+	}
+	for step := 0; step <= 2; step++ {
+		f := filepath.Join(sum.RunDir, "samples", fmt.Sprintf("eval_step_%d.jsonl", step))
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts := map[string]int{} // problems per kind, from the prompts ("circuit u=… : i u1")
+		sums := map[string]float64{}
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		if len(lines) != cfg.Eval.Problems {
+			t.Fatalf("%s: %d lines, want one per held-out problem (%d)", f, len(lines), cfg.Eval.Problems)
+		}
+		for _, l := range lines {
+			var smp track.Sample
+			if err := json.Unmarshal([]byte(l), &smp); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			kind, _, _ := strings.Cut(smp.Prompt, " ")
+			counts[kind]++
+			sums[kind] += smp.Reward
+		}
+		if step == 0 {
+			continue // the evaluation before RL has no metrics row
+		}
+		m := rows[step-1]
+		mean := 0.0
+		for kind, n := range counts {
+			got, ok := m[metric.ValScoreKind+kind]
+			if !ok || math.Abs(got-sums[kind]/float64(n)) > 1e-9 {
+				t.Fatalf("step %d: %s%s = %v (present %v), the samples file says %v", step, metric.ValScoreKind, kind, got, ok, sums[kind]/float64(n))
+			}
+			mean += got * float64(n) / float64(len(lines))
+		}
+		if math.Abs(mean-m[metric.ValScore]) > 1e-9 {
+			t.Fatalf("step %d: the kinds' scores average to %v, val/score %v", step, mean, m[metric.ValScore])
+		}
 	}
 }
