@@ -103,7 +103,8 @@ func (p physicsProblem) short() string {
 // characters at every level, ≤ 30 at level 2) for the tiny character-level model, whose context is
 // short. The
 // demonstration works each answer out with its arithmetic, boxes it and writes the unit after the
-// box (P1's format): "v=2+4*3=14 \boxed{14} m/s\nx=2*3+4*3*3/2=24 \boxed{24} m". Ground truth
+// box (P1's format), one operation at a time: "v=2+4*3=2+12=14 \boxed{14} m/s\nx=(2+14)*3/2=16*3/2=48/2=24
+// \boxed{24} m". Ground truth
 // [{"answer": "14", "unit": "m/s", "type": "Numerical Value"}, …].
 type Physics struct {
 	cfg PhysicsConfig
@@ -141,20 +142,28 @@ func (p *Physics) Generate(seed uint64, split Split, i int) (Example, error) {
 		if SplitOf(pr.kind+":"+pr.long()) != split {
 			continue
 		}
-		return p.example(pr, seed, split, i), nil
+		return p.example(pr, seed, split, i)
 	}
 	return Example{}, fmt.Errorf("data: physics: no %s problem for index %d after %d attempts", split, i, maxSplitAttempts)
 }
 
-// example cuts a problem to Parts answers and formats it.
-func (p *Physics) example(pr physicsProblem, seed uint64, split Split, i int) Example {
+// example cuts a problem to Parts answers and formats it; its demonstration works each answer out
+// one operation at a time (workedCalc).
+func (p *Physics) example(pr physicsProblem, seed uint64, split Split, i int) (Example, error) {
 	ans := pr.answers[:p.cfg.Parts]
 	asks := make([]string, len(ans))
 	names := make([]string, len(ans))
 	steps := make([]string, len(ans))
 	golds := make([]map[string]string, len(ans))
 	for k, a := range ans {
-		asks[k], names[k], steps[k] = a.name, a.name, a.name+"="+a.calc+"="+a.value+" \\boxed{"+a.value+"}"
+		worked, err := workedCalc(a.calc)
+		if err != nil {
+			return Example{}, fmt.Errorf("data: physics %s %s: %w", pr.kind, pr.long(), err)
+		}
+		if !strings.HasSuffix(worked, "="+a.value) {
+			return Example{}, fmt.Errorf("data: physics %s %s: %s works out to %s, want %s", pr.kind, pr.long(), a.name, worked, a.value)
+		}
+		asks[k], names[k], steps[k] = a.name, a.name, a.name+"="+worked+" \\boxed{"+a.value+"}"
 		if a.unit != "" {
 			asks[k] += " in " + a.unit
 			steps[k] += " " + a.unit
@@ -171,7 +180,7 @@ func (p *Physics) example(pr physicsProblem, seed uint64, split Split, i int) Ex
 		DataSource:    PhysicsDataSource,
 		Demonstration: strings.Join(steps, "\n"),
 		ExtraInfo:     map[string]any{"split": string(split), "index": i, "seed": seed, "task": "physics", "kind": pr.kind, "parts": len(ans)},
-	}
+	}, nil
 }
 
 func itoa(v int) string { return strconv.Itoa(v) }
@@ -183,9 +192,9 @@ func kinematics(r *rng, max int) physicsProblem {
 	return physicsProblem{kind: "kinematics",
 		givens: []physicsGiven{{"v0", v0, "m/s"}, {"a", a, "m/s/s"}, {"t", t, "s"}},
 		answers: []physicsAnswer{
-			{"v", itoa(v), "m/s", fmt.Sprintf("%d+%d*%d", v0, a, t)},             // v = v0 + a·t
-			{"x", itoa(x), "m", fmt.Sprintf("%d*%d+%d*%d*%d/2", v0, t, a, t, t)}, // x = v0·t + a·t²/2
-			{"vavg", itoa(x / t), "m/s", fmt.Sprintf("%d/%d", x, t)},             // vavg = x/t
+			{"v", itoa(v), "m/s", fmt.Sprintf("%d+%d*%d", v0, a, t)},   // v = v0 + a·t
+			{"x", itoa(x), "m", fmt.Sprintf("(%d+%d)*%d/2", v0, v, t)}, // x = (v0 + v)·t/2
+			{"vavg", itoa(x / t), "m/s", fmt.Sprintf("%d/%d", x, t)},   // vavg = x/t
 		}}
 }
 
@@ -205,13 +214,13 @@ func circuit(r *rng, max int) physicsProblem {
 
 // energy: a mass dropped from rest from h = 5k*k m with g = 10 m/s/s (so v = 10k m/s).
 func energy(r *rng, max int) physicsProblem {
-	m, k := r.between(1, max), r.between(1, 1+max/10)
+	m, k := r.between(1, max), r.between(1, 1+max/3)
 	h, v := 5*k*k, 10*k
 	return physicsProblem{kind: "energy",
 		givens: []physicsGiven{{"m", m, "kg"}, {"h", h, "m"}}, extra: "falls from rest, g=10 m/s/s",
 		answers: []physicsAnswer{
 			{"e", itoa(m * 10 * h), "N*m", fmt.Sprintf("%d*10*%d", m, h)}, // e = m·g·h
-			{"v", itoa(v), "m/s", fmt.Sprintf("(2*10*%d)**(1/2)", h)},     // v = √(2gh)
+			{"v", itoa(v), "m/s", fmt.Sprintf("(20*%d)**(1/2)", h)},       // v = √(2gh)
 			{"q", itoa(m * v), "N*s", fmt.Sprintf("%d*%d", m, v)},         // q = m·v
 		}}
 }
@@ -242,7 +251,7 @@ func init() {
 	RegisterTask(TaskInfo{
 		Name:        "physics",
 		DataSource:  PhysicsDataSource,
-		Description: `multi-part physics with units: "kinematics v0=2 a=4 t=3: v" -> "v=2+4*3=14 \boxed{14} m/s"`,
+		Description: `multi-part physics with units: "kinematics v0=2 a=4 t=3: v" -> "v=2+4*3=2+12=14 \boxed{14} m/s"`,
 		Levels:      len(physicsLevels),
 		New: func(level int, overrides map[string]any) (Task, error) {
 			if level < 1 || level > len(physicsLevels) {

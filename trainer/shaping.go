@@ -3,6 +3,7 @@ package trainer
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/ascent-rl/ascent/algo"
 	"github.com/ascent-rl/ascent/metric"
@@ -10,8 +11,9 @@ import (
 	"github.com/ascent-rl/ascent/rollout"
 )
 
-// shapeRewards turns verdicts into trajectory rewards: the preset's correct/incorrect values, or
-// TTRL's majority vote (no labels used), plus DAPO's soft overlong penalty. It returns TTRL's
+// shapeRewards turns verdicts into trajectory rewards: the preset's correct/incorrect values
+// (interpolated by a graded verifier's partial credit, see credit), or TTRL's majority vote (no
+// labels used), plus DAPO's soft overlong penalty. It returns TTRL's
 // diagnostics, which read the hidden labels and never feed training.
 func (t *Trainer) shapeRewards(groups []*rollout.Group) (voteMetrics, error) {
 	r := t.cfg.Algo.Reward
@@ -38,10 +40,7 @@ func (t *Trainer) shapeRewards(groups []*rollout.Group) (voteMetrics, error) {
 			}
 		} else {
 			for i := range ts {
-				ts[i].Reward = r.Incorrect
-				if ts[i].Verdict.Correct {
-					ts[i].Reward = r.Correct
-				}
+				ts[i].Reward = r.Incorrect + (r.Correct-r.Incorrect)*credit(&ts[i])
 			}
 		}
 		if r.Overlong.Enabled {
@@ -55,6 +54,21 @@ func (t *Trainer) shapeRewards(groups []*rollout.Group) (voteMetrics, error) {
 		}
 	}
 	return vm, nil
+}
+
+// credit is how right a trajectory is, in [0, 1]: 1 when the verdict is correct, else the
+// verifier's score clamped to [0, 1]. Graded verifiers (physics: the fraction of sub-answers right;
+// code: the fraction of tests passed; event F1) give partial credit between the preset's incorrect
+// and correct values, as P1's reward does; binary verifiers score 0/1 (JustRL's −1/+1 clamps to
+// 0/1), so they map to exactly those two values.
+func credit(t *rollout.Trajectory) float64 {
+	if t.Verdict.Correct {
+		return 1
+	}
+	if math.IsNaN(t.Score) {
+		return 0
+	}
+	return min(max(t.Score, 0), 1)
 }
 
 // klInReward subtracts β·kl(old, ref) from the token rewards (algo.KLInReward with

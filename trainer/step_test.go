@@ -102,22 +102,28 @@ func TestCollectKeepsTheFirstNOfTheVotes(t *testing.T) {
 }
 
 func TestShapeRewards(t *testing.T) {
-	traj := func(n int, correct bool) rollout.Trajectory {
-		return rollout.Trajectory{Tokens: make([]int, n), Verdict: answer.Verdict{Correct: correct, Status: answer.StatusOK}}
+	traj := func(n int, correct bool, score float64) rollout.Trajectory {
+		return rollout.Trajectory{Tokens: make([]int, n), Score: score, Verdict: answer.Verdict{Correct: correct, Status: answer.StatusOK}}
 	}
 	cases := []struct {
-		name string
-		sets []string
-		want []float64
+		name   string
+		sets   []string
+		scores []float64 // the verifier's scores of the three trajectories (correct, incorrect, incorrect)
+		want   []float64
 	}{
-		{"correct and incorrect values", []string{"algo.reward.correct=2", "algo.reward.incorrect=-0.5"}, []float64{2, -0.5, -0.5}},
+		{"correct and incorrect values", []string{"algo.reward.correct=2", "algo.reward.incorrect=-0.5"}, []float64{1, 0, 0}, []float64{2, -0.5, -0.5}},
 		{"overlong penalty on the last buffer tokens", []string{"algo.reward.overlong.enabled=true", "algo.reward.overlong.buffer=8", "algo.reward.overlong.factor=1"},
-			[]float64{1, -1 - 0.5, -1 - 1}},
+			[]float64{1, 0, 0}, []float64{1, -1 - 0.5, -1 - 1}},
+		// P1's physics reward: one of two sub-answers right earns half the way from incorrect to correct.
+		{"a graded verifier's partial credit", []string{"algo.reward.correct=1", "algo.reward.incorrect=0"}, []float64{1, 0.5, 0.25}, []float64{1, 0.5, 0.25}},
+		{"partial credit between preset values", []string{"algo.reward.correct=2", "algo.reward.incorrect=-1"}, []float64{1, 0.5, 0}, []float64{2, 0.5, -1}},
+		// JustRL's strict check scores −1 when wrong: clamped, it is the preset's incorrect value.
+		{"a negative score is no credit", []string{"algo.reward.correct=1", "algo.reward.incorrect=0"}, []float64{1, -1, math.NaN()}, []float64{1, 0, 0}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			tr := &Trainer{cfg: smallConfig(t, "justrl", c.sets...)}
-			g := &rollout.Group{Trajectories: []rollout.Trajectory{traj(3, true), traj(32, false), traj(36, false)}}
+			g := &rollout.Group{Trajectories: []rollout.Trajectory{traj(3, true, c.scores[0]), traj(32, false, c.scores[1]), traj(36, false, c.scores[2])}}
 			if _, err := tr.shapeRewards([]*rollout.Group{g}); err != nil {
 				t.Fatal(err)
 			}
