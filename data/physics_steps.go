@@ -23,16 +23,22 @@ func workedCalc(calc string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("calculation %q: %w", calc, err)
 	}
-	suffix := ""
-	if sqrt {
-		suffix = sqrtSuffix
+	// link prints the expression as it stands, in parentheses when the root applies to it.
+	link := func() string {
+		if !sqrt {
+			return n.String()
+		}
+		if n.op != 0 {
+			return "(" + n.String() + ")" + sqrtSuffix
+		}
+		return n.String() + sqrtSuffix
 	}
-	links := []string{paren(n, sqrt) + suffix}
+	links := []string{link()}
 	for n.op != 0 {
 		if err := reduceFirst(n); err != nil {
 			return "", fmt.Errorf("calculation %q: %w", calc, err)
 		}
-		links = append(links, paren(n, sqrt)+suffix)
+		links = append(links, link())
 	}
 	if sqrt {
 		root := new(big.Int).Sqrt(big.NewInt(n.num))
@@ -42,14 +48,6 @@ func workedCalc(calc string) (string, error) {
 		links = append(links, strconv.FormatInt(root.Int64(), 10))
 	}
 	return strings.Join(links, "="), nil
-}
-
-// paren prints n, in parentheses when a suffix operator follows and n is not a number.
-func paren(n *exprNode, suffixed bool) string {
-	if suffixed && n.op != 0 {
-		return "(" + n.String() + ")"
-	}
-	return n.String()
 }
 
 // reduceFirst replaces the first operation of n in post-order (left operand first) whose operands

@@ -63,7 +63,7 @@ func TestPhysicsDemonstrationLinksAreEqual(t *testing.T) {
 					}
 					got := v.RatString()
 					if sqrt {
-						got = itoa(isqrt(t, v.RatString()))
+						got = itoa(isqrt(t, v.Num().Int64()))
 					}
 					if got != want {
 						t.Fatalf("%s: link %q of %q is %s, want %s", ex.ID, l, line, got, want)
@@ -77,18 +77,11 @@ func TestPhysicsDemonstrationLinksAreEqual(t *testing.T) {
 	}
 }
 
-// isqrt is the exact integer square root of a decimal string, by search (a slow obvious reference).
-func isqrt(t *testing.T, s string) int {
-	n := 0
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			t.Fatalf("square root of %q", s)
-		}
-		n = n*10 + int(c-'0')
-	}
-	for r := 0; r*r <= n; r++ {
+// isqrt is the exact integer square root of n, by search (a slow obvious reference).
+func isqrt(t *testing.T, n int64) int {
+	for r := int64(0); r*r <= n; r++ {
 		if r*r == n {
-			return r
+			return int(r)
 		}
 	}
 	t.Fatalf("%d is not a perfect square", n)

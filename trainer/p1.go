@@ -10,14 +10,15 @@ import (
 // demonstrations for the SFT warm-up, then the p1 preset (GSPO + sequence-level truncated IS) on
 // two-part problems graded sub-answer by sub-answer (the physics reward: the fraction right). The
 // compact prompts are ≤ 31 tokens and the demonstrations, which work the arithmetic one operation
-// at a time, ≤ 85 with EOS, which the tiny model's 64-token context cannot hold, so the recipe gives the tiny model a 128-token context; everything else
-// keeps the default recipe's tiny-model scaling (ScaleForTinyModel). The default math recipe is
+// at a time, ≤ 85 with EOS, which the tiny model's 64-token context cannot hold, so the recipe
+// gives the tiny model a 128-token context; everything else keeps the default recipe's tiny-model
+// scaling (ScaleForTinyModel). The default math recipe is
 // untouched: only preset p1 calls this.
 //
 // The budget is smaller than the default recipe's (issue #15: ≤ 10 minutes a run on two cores):
 // 300 SFT steps (39.1% mean sub-answer held-out with the worked demonstrations, 19.0% after 100),
 // then 50 RL steps of 16 prompts × 8 responses in four mini-batches at twice the default learning
-// rate, 500 held-out problems; about 6 minutes of two cores (docs/benchmarks.md, session 11).
+// rate, 500 held-out problems; about 6.5 minutes of two cores (docs/benchmarks.md, session 11).
 func p1Recipe(c *Config) {
 	c.Data = DataConfig{Task: "physics", Level: 2, TrainSize: 20000}
 	c.Model.Context = 128
