@@ -43,6 +43,16 @@ type Example struct {
 	ExtraInfo map[string]any `json:"extra_info,omitempty"`
 }
 
+// Key identifies the problem by what the model is shown (the plain prompt and every chat turn), so
+// two examples with the same Key are the same problem whatever their IDs.
+func (e Example) Key() string {
+	key := e.PromptText
+	for _, m := range e.Prompt {
+		key += "\x00" + m.Role + "\x00" + m.Content
+	}
+	return key
+}
+
 // Split names a disjoint part of a built-in task's problem space.
 type Split string
 

@@ -139,3 +139,27 @@ func splitID(s Split) uint64 {
 func exampleID(task string, split Split, seed uint64, i int) string {
 	return fmt.Sprintf("%s-%s-%d-%d", task, split, seed, i)
 }
+
+// HeldOut returns up to n distinct problems of task's split from seed: the split's examples in
+// index order, each prompt kept the first time it appears, so a benchmark never counts one problem
+// twice. A task whose split holds fewer than n distinct problems gives all it finds within
+// max(20·n, 2000) draws (a level-2 physics held-out split has 81, say), fewer than n; a task
+// without repeats in its first n examples gives exactly NewTaskSource(task, seed, split, n)'s.
+func HeldOut(task Task, seed uint64, split Split, n int) ([]Example, error) {
+	src := NewTaskSource(task, seed, split, max(20*n, 2000))
+	seen := make(map[string]struct{}, n)
+	out := make([]Example, 0, n)
+	for i := 0; i < src.Len() && len(out) < n; i++ {
+		ex, err := src.At(i)
+		if err != nil {
+			return nil, fmt.Errorf("data: task %s: %s example %d: %w", task.Name(), split, i, err)
+		}
+		key := ex.Key()
+		if _, dup := seen[key]; dup {
+			continue
+		}
+		seen[key] = struct{}{}
+		out = append(out, ex)
+	}
+	return out, nil
+}

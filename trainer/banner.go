@@ -55,7 +55,7 @@ func (t *Trainer) printBanner() {
 	fmt.Fprintf(&sb, "  rows per step      %d = %d prompts × %d responses (%d sampled)\n", d.RowsPerStep, a.Batch.Prompts, d.RowsPerStep/a.Batch.Prompts, d.GeneratedPerStep)
 	fmt.Fprintf(&sb, "  mini-batches       %d per epoch × %d epochs = %d optimiser updates per step (%d in all)\n", d.MiniBatches, a.Batch.PPOEpochs, d.UpdatesPerStep, d.TotalUpdates)
 	fmt.Fprintf(&sb, "  rows per update    %d (≤ %d tokens)\n", d.RowsPerUpdate, d.MaxTokensPerUpdate)
-	fmt.Fprintf(&sb, "  steps              %d RL (after %d SFT warm-up steps), eval on %d held-out problems%s\n", t.cfg.Run.Steps, t.cfg.SFT.Steps, len(t.val), distinctNote(t.distinctVal, len(t.val)))
+	fmt.Fprintf(&sb, "  steps              %d RL (after %d SFT warm-up steps), eval on %d held-out problems%s\n", t.cfg.Run.Steps, t.cfg.SFT.Steps, len(t.val), t.valNote())
 	if line := t.cfg.stagesLine(); line != "" {
 		fmt.Fprintf(&sb, "  stages             %s\n", line)
 	}
@@ -75,6 +75,15 @@ func (t *Trainer) dataLabel() string {
 	}
 	return fmt.Sprintf("built-in task %s, level %d (%d training problems per epoch%s)", t.cfg.Data.Task, t.cfg.Data.Level, t.cfg.Data.TrainSize,
 		strings.TrimSuffix(strings.Replace(distinctNote(t.distinctTrain, t.cfg.Data.TrainSize), " (", ", ", 1), ")"))
+}
+
+// valNote says when the held-out set is smaller than eval.problems because the built-in task's
+// split has fewer distinct problems, or when a val file repeats problems.
+func (t *Trainer) valNote() string {
+	if t.cfg.Data.TrainFile == "" && t.cfg.Eval.Distinct && len(t.val) < t.cfg.Eval.Problems {
+		return fmt.Sprintf(" (every distinct one of the split; eval.problems asks %d)", t.cfg.Eval.Problems)
+	}
+	return distinctNote(t.distinctVal, len(t.val))
 }
 
 // distinctNote is " (K distinct)" when only K of n problems differ, "" when all do or K is unknown.

@@ -182,6 +182,12 @@ type EvalConfig struct {
 	PassK int `yaml:"pass_k" validate:"gte=0"`
 	// PassKProblems samples only the first this many held-out problems for PassK (0: all of them).
 	PassKProblems int `yaml:"pass_k_problems" validate:"gte=0"`
+	// Distinct makes a built-in task's held-out set its first Problems distinct problems
+	// (data.HeldOut), or every distinct one when its split has fewer: a small split (level-2
+	// physics holds 81) is otherwise drawn with repeats, and one problem drawn 63 times sways the
+	// score. Off by default so that the recorded held-out sets of the other recipes do not move;
+	// the p1 recipe sets it.
+	Distinct bool `yaml:"distinct"`
 }
 
 // DefaultConfig is the default recipe: JustRL on the built-in Countdown task (level 1: reach a

@@ -33,13 +33,8 @@ func (t *Trainer) openData() error {
 		}
 		seed := streamSeed(c.Run.Seed, "data")
 		train = data.NewTaskSource(task, seed, data.SplitTrain, c.Data.TrainSize)
-		test := data.NewTaskSource(task, seed, data.SplitTest, c.Eval.Problems)
-		for i := 0; i < test.Len(); i++ {
-			ex, err := test.At(i)
-			if err != nil {
-				return fmt.Errorf("data.task %s: held-out example %d: %w", c.Data.Task, i, err)
-			}
-			val = append(val, ex)
+		if val, err = heldOut(task, seed, c.Eval.Problems, c.Eval.Distinct); err != nil {
+			return fmt.Errorf("data.task %s: %w", c.Data.Task, err)
 		}
 	}
 	if len(val) > c.Eval.Problems {
@@ -69,6 +64,23 @@ func (t *Trainer) openData() error {
 	return nil
 }
 
+// heldOut is a built-in task's held-out set: its first n test examples, or with distinct its
+// first n distinct ones (data.HeldOut).
+func heldOut(task data.Task, seed uint64, n int, distinct bool) ([]data.Example, error) {
+	if distinct {
+		return data.HeldOut(task, seed, data.SplitTest, n)
+	}
+	test := data.NewTaskSource(task, seed, data.SplitTest, n)
+	val := make([]data.Example, n)
+	for i := range val {
+		var err error
+		if val[i], err = test.At(i); err != nil {
+			return nil, fmt.Errorf("held-out example %d: %w", i, err)
+		}
+	}
+	return val, nil
+}
+
 // distinctProblems counts the distinct prompts among n examples (0 if one cannot be read: the
 // count is informational, and reading the data reports that error where it matters).
 func distinctProblems(n int, at func(int) (data.Example, error)) int {
@@ -78,11 +90,7 @@ func distinctProblems(n int, at func(int) (data.Example, error)) int {
 		if err != nil {
 			return 0
 		}
-		key := ex.PromptText
-		for _, m := range ex.Prompt {
-			key += "\x00" + m.Role + "\x00" + m.Content
-		}
-		seen[key] = struct{}{}
+		seen[ex.Key()] = struct{}{}
 	}
 	return len(seen)
 }

@@ -24,7 +24,7 @@ func p1Recipe(c *Config) {
 	c.Model.Context = 128
 	c.Run.Steps = 50
 	c.SFT.Steps = 300
-	c.Eval.Problems = 500
+	c.Eval.Problems, c.Eval.Distinct = 500, true
 	c.Algo.Batch.MaxPromptLen, c.Algo.Batch.MaxResponseLen = 36, 92
 	c.Algo.Batch.Prompts, c.Algo.Batch.MiniBatchPrompts = 16, 4
 	c.Algo.Optim.LR = 2e-4
@@ -32,13 +32,17 @@ func p1Recipe(c *Config) {
 
 // TaskExamples returns the first n examples of a built-in task's split exactly as a run with
 // run.seed = runSeed draws them (the same data seed): the test split is that run's held-out set
-// (eval.problems = n), the train split the first n problems of its training source. `ascent data
-// export` writes them to a file, e.g. for the learnability filter (P1 filters the training set
-// offline, then trains on the kept problems and evaluates on the same held-out set).
-func TaskExamples(task string, level int, options map[string]any, split data.Split, n int, runSeed uint64) ([]data.Example, error) {
+// (eval.problems = n, eval.distinct = distinct), the train split the first n problems of its
+// training source, repeats included. `ascent data export` writes them to a file, e.g. for
+// the learnability filter (P1 filters the training set offline, then trains on the kept problems
+// and evaluates on the same held-out set).
+func TaskExamples(task string, level int, options map[string]any, split data.Split, n int, runSeed uint64, distinct bool) ([]data.Example, error) {
 	t, err := data.NewTask(task, level, options)
 	if err != nil {
 		return nil, err
+	}
+	if split == data.SplitTest {
+		return heldOut(t, streamSeed(runSeed, "data"), n, distinct)
 	}
 	src := data.NewTaskSource(t, streamSeed(runSeed, "data"), split, n)
 	out := make([]data.Example, n)

@@ -95,21 +95,29 @@ func TestModelContext(t *testing.T) {
 }
 
 // TaskExamples' test split is the run's own held-out set, so a run on an exported file
-// (data.val_file) evaluates on the same problems.
+// (data.val_file) evaluates on the same problems; the p1 recipe's held-out set (eval.distinct)
+// holds each problem once, all 81 of level 2's split when 500 are asked, and the banner says so.
 func TestTaskExamplesAreTheRunsHeldOutSet(t *testing.T) {
-	cfg := smallConfig(t, "p1", "data.task=physics", "data.level=2", "run.seed=5")
+	cfg := smallConfig(t, "p1", "data.task=physics", "data.level=2", "run.seed=5", "eval.problems=500")
 	tr := &Trainer{cfg: cfg}
 	if err := tr.openData(); err != nil {
 		t.Fatal(err)
 	}
-	got, err := TaskExamples("physics", 2, nil, data.SplitTest, cfg.Eval.Problems, 5)
+	got, err := TaskExamples("physics", 2, nil, data.SplitTest, cfg.Eval.Problems, 5, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, tr.val) {
 		t.Fatalf("exported %d held-out problems differ from the run's %d", len(got), len(tr.val))
 	}
-	other, _ := TaskExamples("physics", 2, nil, data.SplitTest, cfg.Eval.Problems, 6)
+	if !cfg.Eval.Distinct || tr.distinctVal != len(tr.val) || len(tr.val) >= 500 {
+		t.Fatalf("eval.distinct %v: %d held-out problems, %d distinct; want every distinct one (< 500) once",
+			cfg.Eval.Distinct, len(tr.val), tr.distinctVal)
+	}
+	if note := tr.valNote(); !strings.Contains(note, "every distinct one") {
+		t.Fatalf("banner note %q does not say the held-out set is the split's distinct problems", note)
+	}
+	other, _ := TaskExamples("physics", 2, nil, data.SplitTest, cfg.Eval.Problems, 6, true)
 	if reflect.DeepEqual(other, tr.val) {
 		t.Fatal("another run seed exported the same problems")
 	}

@@ -73,6 +73,10 @@ type Config struct {
 	// Parallel is the number of environments stepped together; Micro the rows per micro-batch.
 	Parallel int `json:"parallel"`
 	Micro    int `json:"micro"`
+	// Decoders is the number of decoders that sample a decision step's environments in parallel,
+	// each on its own part of them with its own random stream (one per core; the draws depend on
+	// it, so a run is reproduced with the same value; 1 is the single-decoder sampler).
+	Decoders int `json:"decoders"`
 	// Videos is the number of validation episodes written as GIFs before and after RL.
 	Videos int `json:"videos"`
 	// Endpoint, when set, plays episodes on a remote simulator server (ascent sim serve) instead
@@ -83,15 +87,16 @@ type Config struct {
 // DefaultConfig is the simplevla preset: algo.SimpleVLA's recipe at this policy's scale — sampling
 // temperature 1.0 instead of the paper's 1.6 (a 32-wide policy trained from scratch is too peaked
 // for 1.6: its chunks lose their precision and no rollout succeeds), learning rate 5e-4 and
-// episode_mean on (docs/vla.md says why and benchmarks.md has the ablation).
+// episode_mean on, and 150 steps of 16 groups (docs/vla.md says why and benchmarks.md has the
+// ablation and the three seeds).
 func DefaultConfig() Config {
 	a := algo.SimpleVLA()
 	return Config{Out: "runs", Name: "simplevla", Seed: 1, Suite: "pick_local", Resolution: env.DefaultResolution, Patch: 16,
 		Hidden: 32, Layers: 2, Heads: 2, MLP: 64, SFTSteps: 300, SFTLR: 5e-3,
-		Steps: 80, Groups: 8, N: a.Batch.Rollouts, MiniBatches: 2, LR: 5e-4, WeightDecay: a.Optim.WeightDecay, GradClip: a.Optim.GradClip,
+		Steps: 150, Groups: 16, N: a.Batch.Rollouts, MiniBatches: 2, LR: 5e-4, WeightDecay: a.Optim.WeightDecay, GradClip: a.Optim.GradClip,
 		EpisodeMean: true, ClipLow: a.Loss.ClipLow, ClipHigh: a.Loss.ClipHigh, KLCoef: a.KL.LossCoef, EntropyCoef: a.EntropyCoef,
 		Temperature: 1.0, DynamicSampling: true, BandLow: 0.1, BandHigh: 0.9, MaxRounds: 12, GenScale: 2,
-		EvalTrials: 5, EvalEvery: 10, MaxSteps: 64, Parallel: 64, Micro: 32, Videos: 3}
+		EvalTrials: 5, EvalEvery: 10, MaxSteps: 64, Parallel: 64, Micro: 32, Decoders: 2, Videos: 3}
 }
 
 // Set applies key=value overrides (keys are Config's json names; values YAML scalars).
@@ -139,8 +144,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("vla: sft_steps %d and steps %d: want ≥ 0", c.SFTSteps, c.Steps)
 	case c.Groups <= 0 || c.N < 2:
 		return fmt.Errorf("vla: groups %d and n %d: want groups > 0 and n ≥ 2 (GRPO compares rollouts of one task)", c.Groups, c.N)
-	case c.MiniBatches <= 0 || c.Micro <= 0 || c.Parallel <= 0:
-		return fmt.Errorf("vla: mini_batches %d, micro %d, parallel %d: want > 0", c.MiniBatches, c.Micro, c.Parallel)
+	case c.MiniBatches <= 0 || c.Micro <= 0 || c.Parallel <= 0 || c.Decoders <= 0:
+		return fmt.Errorf("vla: mini_batches %d, micro %d, parallel %d, decoders %d: want > 0", c.MiniBatches, c.Micro, c.Parallel, c.Decoders)
 	case c.Temperature <= 0:
 		return fmt.Errorf("vla: temperature %g: want > 0", c.Temperature)
 	case c.BandLow < 0 || c.BandHigh > 1 || c.BandLow > c.BandHigh:

@@ -119,7 +119,7 @@ func Run(ctx context.Context, c Config, log io.Writer) (*Summary, error) {
 	}
 	learner.host.SetLR(c.LR)
 
-	sampler, err := NewSampler(pol, c.Parallel, c.Temperature, info.NormStats, c.Seed)
+	sampler, err := NewSampler(pol, c.Parallel, c.Decoders, c.Temperature, info.NormStats, c.Seed)
 	if err != nil {
 		return nil, err
 	}

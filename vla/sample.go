@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 
 	"github.com/ascent-rl/ascent/env"
 	"github.com/ascent-rl/ascent/model"
@@ -13,32 +14,52 @@ import (
 // Sampler is the policy as an env.Policy: every decision step's observations go through one
 // batched decoder pass (prefix embeddings and instruction prefilled into a KV cache, then K·D
 // action tokens decoded for all rows together), each token drawn from the softmax over the 256
-// action logits divided by the temperature (greedy at temperature 0).
+// action logits divided by the temperature (greedy at temperature 0). With several shards the
+// decisions are split into that many contiguous parts decoded at once, each by its own decoder
+// and random stream, so the draws depend on the shard count but not on goroutine timing.
 type Sampler struct {
-	p    *Policy
-	dec  *model.Decoder
-	rng  *rand.Rand
-	ns   env.NormStats
-	temp float64
+	p      *Policy
+	shards []*shard
+	ns     env.NormStats
+	temp   float64
 	// Record, when set, sees every decision with its features and sampled action tokens [K·D].
 	Record func(d env.Decision, f *Features, tokens []int)
 }
 
+// shard is one decoder with its own random stream.
+type shard struct {
+	dec *model.Decoder
+	rng *rand.Rand
+}
+
 // NewSampler returns a sampler of up to rows environments per decoder pass at temperature temp
-// (0: greedy), un-normalising with ns.
-func NewSampler(p *Policy, rows int, temp float64, ns env.NormStats, seed uint64) (*Sampler, error) {
+// (0: greedy), un-normalising with ns; the decisions of a pass are split over shards decoders
+// run in parallel (1: one decoder, the single-core behaviour).
+func NewSampler(p *Policy, rows, shards int, temp float64, ns env.NormStats, seed uint64) (*Sampler, error) {
 	if temp < 0 || math.IsNaN(temp) {
 		return nil, fmt.Errorf("vla: sampling temperature %v: want ≥ 0", temp)
 	}
 	if len(ns.Q01) != p.Shape.D {
 		return nil, fmt.Errorf("vla: norm stats have %d dims, the policy writes %d", len(ns.Q01), p.Shape.D)
 	}
-	dec := model.NewDecoder(p.Model, rows, p.Shape.SeqLen()+1)
-	return &Sampler{p: p, dec: dec, rng: rand.New(rand.NewPCG(seed, 0x5eed)), ns: ns, temp: temp}, nil
+	if shards < 1 || rows < 1 {
+		return nil, fmt.Errorf("vla: sampler with %d rows and %d decoder shards: want ≥ 1 of each", rows, shards)
+	}
+	s := &Sampler{p: p, ns: ns, temp: temp}
+	per := (rows + shards - 1) / shards
+	for k := range shards {
+		s.shards = append(s.shards, &shard{dec: model.NewDecoder(p.Model, per, p.Shape.SeqLen()+1),
+			rng: rand.New(rand.NewPCG(seed, 0x5eed+uint64(k)))})
+	}
+	return s, nil
 }
 
 // Refresh re-reads the model weights after an update.
-func (s *Sampler) Refresh() { s.dec.Refresh() }
+func (s *Sampler) Refresh() {
+	for _, sh := range s.shards {
+		sh.dec.Refresh()
+	}
+}
 
 // SetTemperature changes the sampling temperature (0: greedy).
 func (s *Sampler) SetTemperature(t float64) { s.temp = t }
@@ -46,12 +67,12 @@ func (s *Sampler) SetTemperature(t float64) { s.temp = t }
 // Act implements env.Policy.
 func (s *Sampler) Act(ctx context.Context, ds []Decision) ([][][]float32, error) {
 	out := make([][][]float32, 0, len(ds))
-	rows := s.dec.Rows()
+	rows := s.shards[0].dec.Rows() * len(s.shards)
 	for lo := 0; lo < len(ds); lo += rows {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		part, err := s.actRows(ds[lo:min(lo+rows, len(ds))])
+		part, err := s.actPass(ds[lo:min(lo+rows, len(ds))])
 		if err != nil {
 			return nil, err
 		}
@@ -60,23 +81,61 @@ func (s *Sampler) Act(ctx context.Context, ds []Decision) ([][][]float32, error)
 	return out, nil
 }
 
+// actPass splits at most Rows×shards decisions into one contiguous part per shard (the first
+// parts one larger when they do not divide), decodes the parts in parallel and records the
+// decisions in order.
+func (s *Sampler) actPass(ds []Decision) ([][][]float32, error) {
+	n, k := len(ds), len(s.shards)
+	out := make([][][]float32, n)
+	feats := make([]*Features, n)
+	tokens := make([][]int, n)
+	errs := make([]error, k)
+	var wg sync.WaitGroup
+	lo := 0
+	for i, sh := range s.shards {
+		hi := lo + n/k
+		if i < n%k {
+			hi++
+		}
+		if hi > lo {
+			wg.Add(1)
+			go func(lo, hi int) {
+				defer wg.Done()
+				errs[i] = sh.actRows(s, ds[lo:hi], out[lo:hi], feats[lo:hi], tokens[lo:hi])
+			}(lo, hi)
+		}
+		lo = hi
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if s.Record != nil {
+		for r := range n {
+			s.Record(ds[r], feats[r], tokens[r])
+		}
+	}
+	return out, nil
+}
+
 // Decision is env.Decision (the policy's input).
 type Decision = env.Decision
 
-// actRows decodes one chunk per decision for at most Rows decisions.
-func (s *Sampler) actRows(ds []Decision) ([][][]float32, error) {
+// actRows decodes one chunk per decision for at most Rows decisions with this shard's decoder,
+// writing the chunks, features and action tokens of ds[r] to out[r], feats[r] and tokens[r].
+func (w *shard) actRows(s *Sampler, ds []Decision, out [][][]float32, feats []*Features, tokens [][]int) error {
 	sh := s.p.Shape
 	H, P := sh.Hidden, sh.Prefix()
 	n := len(ds)
-	feats := make([]*Features, n)
-	tokens := make([][]int, n)
-	step := make([]int, s.dec.Rows())
-	active := make([]bool, s.dec.Rows())
+	step := make([]int, w.dec.Rows())
+	active := make([]bool, w.dec.Rows())
 	emb := make([]float32, P*H)
 	for r, d := range ds {
 		f, err := s.p.Features(d.Obs)
 		if err != nil {
-			return nil, fmt.Errorf("env %s: step %d: %w", d.Episode, d.Step, err)
+			return fmt.Errorf("env %s: step %d: %w", d.Episode, d.Step, err)
 		}
 		feats[r] = f
 		s.p.Embed(f, emb)
@@ -84,42 +143,38 @@ func (s *Sampler) actRows(ds []Decision) ([][][]float32, error) {
 		for i := range pre {
 			pre[i] = emb[i*H : (i+1)*H]
 		}
-		logits, err := s.dec.PrefillPrefix(r, pre, append(append([]int(nil), f.Words...), tokAct))
+		logits, err := w.dec.PrefillPrefix(r, pre, append(append([]int(nil), f.Words...), tokAct))
 		if err != nil {
-			return nil, err
+			return err
 		}
-		tokens[r] = []int{s.pick(logits)}
+		tokens[r] = []int{s.pick(w.rng, logits)}
 		active[r] = true
 	}
 	for i := 1; i < sh.ActTokens(); i++ {
 		for r := range n {
 			step[r] = tokens[r][i-1]
 		}
-		logits, err := s.dec.Step(step, active)
+		logits, err := w.dec.Step(step, active)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for r := range n {
-			tokens[r] = append(tokens[r], s.pick(logits[r]))
+			tokens[r] = append(tokens[r], s.pick(w.rng, logits[r]))
 		}
 	}
-	out := make([][][]float32, n)
 	for r := range n {
 		chunk, err := s.p.Chunk(tokens[r], s.ns)
 		if err != nil {
-			return nil, fmt.Errorf("env %s: step %d: %w", ds[r].Episode, ds[r].Step, err)
+			return fmt.Errorf("env %s: step %d: %w", ds[r].Episode, ds[r].Step, err)
 		}
 		out[r] = chunk
-		if s.Record != nil {
-			s.Record(ds[r], feats[r], tokens[r])
-		}
 	}
-	return out, nil
+	return nil
 }
 
 // pick draws an action token from logits [V]: the softmax over the last Bins logits divided by the
-// temperature, or their argmax at temperature 0.
-func (s *Sampler) pick(logits []float32) int {
+// temperature drawn with rng, or their argmax at temperature 0.
+func (s *Sampler) pick(rng *rand.Rand, logits []float32) int {
 	V := len(logits)
 	act := logits[V-Bins:]
 	if s.temp == 0 {
@@ -141,7 +196,7 @@ func (s *Sampler) pick(logits []float32) int {
 		p[i] = math.Exp(float64(v-mx) / s.temp)
 		sum += p[i]
 	}
-	u := s.rng.Float64() * sum
+	u := rng.Float64() * sum
 	for i := range p {
 		u -= p[i]
 		if u <= 0 {

@@ -59,7 +59,7 @@ func TestSFTReproducesItsDemonstrations(t *testing.T) {
 		t.Skip("trains a policy")
 	}
 	pol, demos, _ := sftPolicy(t, 300, 3)
-	s, err := NewSampler(pol, 16, 0, env.SimSuites()[1].NormStats, 1)
+	s, err := NewSampler(pol, 16, 1, 0, env.SimSuites()[1].NormStats, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -78,7 +79,7 @@ func TestChunkTokensRoundTrip(t *testing.T) {
 // learner) are finite — the decoder's prefix layout and the training sequence agree.
 func TestSamplerMatchesTheLearnersDistribution(t *testing.T) {
 	p := tinyPolicy(t)
-	s, err := NewSampler(p, 2, 0, simNorm, 1)
+	s, err := NewSampler(p, 2, 1, 0, simNorm, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +163,7 @@ func (d *dying) Step(ctx context.Context, c [][]float32, o env.StepOptions) (*en
 
 func TestAnEnvThatDiesIsCountedAndLeftOutOfItsGroup(t *testing.T) {
 	p := tinyPolicy(t)
-	s, err := NewSampler(p, 4, 1.6, simNorm, 1)
+	s, err := NewSampler(p, 4, 2, 1.6, simNorm, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,3 +207,48 @@ func TestBadInputNamesTheValidChoices(t *testing.T) {
 }
 
 func nan() float64 { z := 0.0; return z / z }
+
+// TestDecoderShardsSplitWithoutChangingTheDraws: greedy chunks are the same whatever the number of
+// decoders (1, 2, or 3 over 7 decisions, which do not divide evenly), and sampling with two
+// decoders in parallel draws the same tokens on every run (each shard's stream is fixed by its
+// part, not by goroutine timing).
+func TestDecoderShardsSplitWithoutChangingTheDraws(t *testing.T) {
+	p := tinyPolicy(t)
+	sim := env.NewSim()
+	var ds []env.Decision
+	for i := range 7 {
+		obs, err := sim.Reset(context.Background(), env.Episode{Suite: "pick_local", Task: i % 3, Trial: 10 + i})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds = append(ds, env.Decision{Obs: obs, Index: i})
+	}
+	play := func(decoders int, temp float64) [][]int {
+		s, err := NewSampler(p, 4, decoders, temp, simNorm, 9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([][]int, len(ds))
+		s.Record = func(d env.Decision, _ *Features, toks []int) { got[d.Index] = toks }
+		if _, err := s.Act(context.Background(), ds); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	greedy := play(1, 0)
+	for _, k := range []int{2, 3} {
+		if got := play(k, 0); !reflect.DeepEqual(got, greedy) {
+			t.Fatalf("greedy tokens with %d decoders differ from one decoder's", k)
+		}
+	}
+	a, b := play(2, 1.6), play(2, 1.6)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatal("two runs of the 2-decoder sampler drew different tokens")
+	}
+	if reflect.DeepEqual(a, greedy) {
+		t.Fatal("sampling at temperature 1.6 drew the greedy tokens for all 7 decisions")
+	}
+	if _, err := NewSampler(p, 4, 0, 1, simNorm, 9); err == nil {
+		t.Fatal("a sampler with 0 decoders was accepted")
+	}
+}

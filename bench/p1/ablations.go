@@ -65,7 +65,8 @@ type recipeConfig struct {
 		Level int    `yaml:"level"`
 	} `yaml:"data"`
 	Eval struct {
-		Problems int `yaml:"problems"`
+		Problems int  `yaml:"problems"`
+		Distinct bool `yaml:"distinct"`
 	} `yaml:"eval"`
 	Algo struct {
 		Batch struct {
@@ -138,7 +139,7 @@ func filtered(bin, runs string, seed uint64, every int, sets []string) (result, 
 	common := []string{"data", "export", "--task", c.Data.Task, "--level", fmt.Sprint(c.Data.Level), "--run-seed", fmt.Sprint(seed)}
 	steps := [][]string{
 		append(append([]string(nil), common...), "--split", "train", "--n", fmt.Sprint(filterProblems), "--out", train),
-		append(append([]string(nil), common...), "--split", "test", "--n", fmt.Sprint(c.Eval.Problems), "--out", test),
+		append(append([]string(nil), common...), "--split", "test", "--n", fmt.Sprint(c.Eval.Problems), fmt.Sprintf("--distinct=%v", c.Eval.Distinct), "--out", test),
 		{"data", "filter", "--in", train, "--out", kept, "--rates", filepath.Join(dir, "rates.jsonl"), "--model", ckpt,
 			"--tokenizer", "char", "--k", fmt.Sprint(filterK), "--max-pass", fmt.Sprint(filterMaxPass),
 			"--max-tokens", fmt.Sprint(c.Algo.Batch.MaxResponseLen), "--seed", fmt.Sprint(seed)},

@@ -121,13 +121,15 @@ func exportCmd() *cobra.Command {
 	var task, split, outFile string
 	var level, n int
 	var runSeed uint64
+	var distinct bool
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write a built-in task's problems to JSONL, as a run with --run-seed draws them",
 		Long: `Writes the first --n problems of a built-in task's --split (train or test) to --out (JSONL, with
 prompt_text and demonstration), drawn with the data seed of a run whose run.seed is --run-seed:
 the test split is that run's held-out set with eval.problems = --n, the train split the start of
-its training source. Feed the train file to ascent data filter and train on what it keeps with
+its training source; with --distinct the test split holds each problem once, as a run with
+eval.distinct (the p1 recipe) evaluates. Feed the train file to ascent data filter and train on what it keeps with
 data.train_file, keeping the held-out set with data.val_file (docs/p1.md).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -138,7 +140,7 @@ data.train_file, keeping the held-out set with data.val_file (docs/p1.md).`,
 			if sp != data.SplitTrain && sp != data.SplitTest {
 				return fmt.Errorf("data export: --split %q; known: train, test", split)
 			}
-			exs, err := trainer.TaskExamples(task, level, nil, sp, n, runSeed)
+			exs, err := trainer.TaskExamples(task, level, nil, sp, n, runSeed, distinct)
 			if err != nil {
 				return err
 			}
@@ -156,5 +158,6 @@ data.train_file, keeping the held-out set with data.val_file (docs/p1.md).`,
 	fl.IntVar(&n, "n", 1000, "problems to write")
 	fl.Uint64Var(&runSeed, "run-seed", 1, "the run.seed whose data the problems are")
 	fl.StringVar(&outFile, "out", "", "output JSONL (required)")
+	fl.BoolVar(&distinct, "distinct", false, "test split: each problem once (a run with eval.distinct, the p1 recipe)")
 	return cmd
 }

@@ -21,7 +21,7 @@ func TestDataExportWritesTheRunsProblems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := trainer.TaskExamples("physics", 2, nil, data.SplitTest, 20, 3)
+	want, err := trainer.TaskExamples("physics", 2, nil, data.SplitTest, 20, 3, false)
 	if err != nil {
 		t.Fatal(err)
 	}
