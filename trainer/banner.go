@@ -77,8 +77,9 @@ func (t *Trainer) dataLabel() string {
 		strings.TrimSuffix(strings.Replace(distinctNote(t.distinctTrain, t.cfg.Data.TrainSize), " (", ", ", 1), ")"))
 }
 
-// valNote says when the held-out set is smaller than eval.problems because the built-in task's
-// split has fewer distinct problems, or when a val file repeats problems.
+// valNote says when the held-out set is smaller than eval.problems because eval.distinct found
+// fewer distinct problems in the built-in task's split, or else how many distinct problems a
+// held-out set with repeats holds.
 func (t *Trainer) valNote() string {
 	if t.cfg.Data.TrainFile == "" && t.cfg.Eval.Distinct && len(t.val) < t.cfg.Eval.Problems {
 		return fmt.Sprintf(" (every distinct one of the split; eval.problems asks %d)", t.cfg.Eval.Problems)

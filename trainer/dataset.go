@@ -33,7 +33,7 @@ func (t *Trainer) openData() error {
 		}
 		seed := streamSeed(c.Run.Seed, "data")
 		train = data.NewTaskSource(task, seed, data.SplitTrain, c.Data.TrainSize)
-		if val, err = heldOut(task, seed, c.Eval.Problems, c.Eval.Distinct); err != nil {
+		if val, err = splitExamples(task, seed, data.SplitTest, c.Eval.Problems, c.Eval.Distinct); err != nil {
 			return fmt.Errorf("data.task %s: %w", c.Data.Task, err)
 		}
 	}
@@ -64,21 +64,22 @@ func (t *Trainer) openData() error {
 	return nil
 }
 
-// heldOut is a built-in task's held-out set: its first n test examples, or with distinct its
-// first n distinct ones (data.HeldOut).
-func heldOut(task data.Task, seed uint64, n int, distinct bool) ([]data.Example, error) {
+// splitExamples is the first n examples of a built-in task's split from seed, repeats included,
+// or with distinct its first n distinct ones (data.HeldOut): a run's held-out set and the start
+// of its training source, as TaskExamples exports them.
+func splitExamples(task data.Task, seed uint64, split data.Split, n int, distinct bool) ([]data.Example, error) {
 	if distinct {
-		return data.HeldOut(task, seed, data.SplitTest, n)
+		return data.HeldOut(task, seed, split, n)
 	}
-	test := data.NewTaskSource(task, seed, data.SplitTest, n)
-	val := make([]data.Example, n)
-	for i := range val {
+	src := data.NewTaskSource(task, seed, split, n)
+	out := make([]data.Example, n)
+	for i := range out {
 		var err error
-		if val[i], err = test.At(i); err != nil {
-			return nil, fmt.Errorf("held-out example %d: %w", i, err)
+		if out[i], err = src.At(i); err != nil {
+			return nil, fmt.Errorf("%s example %d: %w", split, i, err)
 		}
 	}
-	return val, nil
+	return out, nil
 }
 
 // distinctProblems counts the distinct prompts among n examples (0 if one cannot be read: the

@@ -41,15 +41,9 @@ func TaskExamples(task string, level int, options map[string]any, split data.Spl
 	if err != nil {
 		return nil, err
 	}
-	if split == data.SplitTest {
-		return heldOut(t, streamSeed(runSeed, "data"), n, distinct)
-	}
-	src := data.NewTaskSource(t, streamSeed(runSeed, "data"), split, n)
-	out := make([]data.Example, n)
-	for i := range out {
-		if out[i], err = src.At(i); err != nil {
-			return nil, fmt.Errorf("data.task %s %s example %d: %w", task, split, i, err)
-		}
+	out, err := splitExamples(t, streamSeed(runSeed, "data"), split, n, distinct && split == data.SplitTest)
+	if err != nil {
+		return nil, fmt.Errorf("data.task %s: %w", task, err)
 	}
 	return out, nil
 }

@@ -129,8 +129,8 @@ func exportCmd() *cobra.Command {
 prompt_text and demonstration), drawn with the data seed of a run whose run.seed is --run-seed:
 the test split is that run's held-out set with eval.problems = --n, the train split the start of
 its training source; with --distinct the test split holds each problem once, as a run with
-eval.distinct (the p1 recipe) evaluates. Feed the train file to ascent data filter and train on what it keeps with
-data.train_file, keeping the held-out set with data.val_file (docs/p1.md).`,
+eval.distinct (the p1 recipe) evaluates. Feed the train file to ascent data filter and train on
+what it keeps with data.train_file, keeping the held-out set with data.val_file (docs/p1.md).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if task == "" || outFile == "" || n < 1 {
