@@ -26,7 +26,7 @@ type Decoder struct {
 	layers    []decLayer
 	embed     []float32 // [V, D]
 	finalNorm []float32 // [D]
-	head      []float32 // [D, V] lm_head (or the tied embedding) transposed
+	head      packedB   // [D, V] lm_head (or the tied embedding) transposed, in column panels
 
 	kc       [][]float32 // per layer [batch, KV·hd, maxLen] key cache (transposed)
 	vc       [][]float32 // per layer [batch, maxLen, KV·hd] value cache
@@ -51,11 +51,12 @@ type Decoder struct {
 // decLayer is one block's weights in the decoder's layout.
 type decLayer struct {
 	inNorm, postNorm []float32 // [D]
-	wqkv             []float32 // [D, qd + 2·kvd] q, k, v projections side by side
-	bqkv             []float32 // [qd + 2·kvd] their biases; nil without attention_bias
-	wo               []float32 // [qd, D]
-	wgu              []float32 // [D, 2·I] gate then up
-	wdown            []float32 // [I, D]
+	// The weight matrices are transposed to [in, out] and stored in column panels (packedB).
+	wqkv  packedB   // [D, qd + 2·kvd] q, k, v projections side by side
+	bqkv  []float32 // [qd + 2·kvd] their biases; nil without attention_bias
+	wo    packedB   // [qd, D]
+	wgu   packedB   // [D, 2·I] gate then up
+	wdown packedB   // [I, D]
 }
 
 // NewDecoder returns a decoder of batch rows with a cache of maxLen positions each (clamped to the
@@ -119,30 +120,32 @@ func (d *Decoder) Refresh() {
 	d.layers = make([]decLayer, len(d.p.Layers))
 	for i, l := range d.p.Layers {
 		dl := decLayer{inNorm: clone(l.InputNorm.Data), postNorm: clone(l.PostNorm.Data),
-			wo: transpose(l.O.Data, D, qd), wdown: transpose(l.Down.Data, D, I)}
-		dl.wqkv = make([]float32, D*n)
+			wo: packB(transpose(l.O.Data, D, qd), qd, D), wdown: packB(transpose(l.Down.Data, D, I), I, D)}
+		wqkv := make([]float32, D*n)
 		q, k, v := transpose(l.Q.Data, qd, D), transpose(l.K.Data, kvd, D), transpose(l.V.Data, kvd, D)
 		for r := 0; r < D; r++ {
-			copy(dl.wqkv[r*n:], q[r*qd:(r+1)*qd])
-			copy(dl.wqkv[r*n+qd:], k[r*kvd:(r+1)*kvd])
-			copy(dl.wqkv[r*n+qd+kvd:], v[r*kvd:(r+1)*kvd])
+			copy(wqkv[r*n:], q[r*qd:(r+1)*qd])
+			copy(wqkv[r*n+qd:], k[r*kvd:(r+1)*kvd])
+			copy(wqkv[r*n+qd+kvd:], v[r*kvd:(r+1)*kvd])
 		}
+		dl.wqkv = packB(wqkv, D, n)
 		if c.AttentionBias {
 			dl.bqkv = append(append(append([]float32(nil), l.QBias.Data...), l.KBias.Data...), l.VBias.Data...)
 		}
-		dl.wgu = make([]float32, D*2*I)
+		wgu := make([]float32, D*2*I)
 		g, u := transpose(l.Gate.Data, I, D), transpose(l.Up.Data, I, D)
 		for r := 0; r < D; r++ {
-			copy(dl.wgu[r*2*I:], g[r*I:(r+1)*I])
-			copy(dl.wgu[r*2*I+I:], u[r*I:(r+1)*I])
+			copy(wgu[r*2*I:], g[r*I:(r+1)*I])
+			copy(wgu[r*2*I+I:], u[r*I:(r+1)*I])
 		}
+		dl.wgu = packB(wgu, D, 2*I)
 		d.layers[i] = dl
 	}
 	head := d.p.LMHead
 	if c.TieWordEmbeddings {
 		head = d.p.Embed
 	}
-	d.head = transpose(head.Data, c.VocabSize, D)
+	d.head = packB(transpose(head.Data, c.VocabSize, D), D, c.VocabSize)
 	d.embed, d.finalNorm = clone(d.p.Embed.Data), clone(d.p.FinalNorm.Data)
 }
 

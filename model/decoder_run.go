@@ -35,7 +35,7 @@ func (d *Decoder) runInput(n int) {
 				clear(qkv[i*N : (i+1)*N])
 			}
 		}
-		matmulAddN(d.Threads(), qkv, h, w.wqkv, n, D, N) // [n, N]
+		matmulAddPackedN(d.Threads(), qkv, h, n, w.wqkv) // [n, N]
 		kc, vc := d.kc[l], d.vc[l]
 		for i := 0; i < n; i++ {
 			row, pos := d.rows[i], d.poss[i]
@@ -53,7 +53,7 @@ func (d *Decoder) runInput(n int) {
 		}
 		clear(att)
 		minN := n + 1 // attention work ≈ n · positions · H · hd multiply-adds (twice)
-		if work := n * (d.poss[n-1] + 1) * qd * 2; work >= parallelMinWork {
+		if work := n * (d.poss[n-1] + 1) * qd * 2; work >= attendMinWork {
 			minN = 2
 		}
 		parallelForN(d.Threads(), n, minN, func(lo, hi int) {
@@ -61,14 +61,14 @@ func (d *Decoder) runInput(n int) {
 				d.attend(l, i, qkv[i*N:i*N+qd], att[i*qd:(i+1)*qd])
 			}
 		})
-		matmulAddN(d.Threads(), x, att, w.wo, n, qd, D) // x += attention · Wo
+		matmulAddPackedN(d.Threads(), x, att, n, w.wo) // x += attention · Wo
 		rmsNormRows(h, x, w.postNorm, eps, D)
 		clear(gu)
-		matmulAddN(d.Threads(), gu, h, w.wgu, n, D, 2*I) // [n, 2I] gate | up
+		matmulAddPackedN(d.Threads(), gu, h, n, w.wgu) // [n, 2I] gate | up
 		for i := 0; i < n; i++ {
 			siluMul(act[i*I:(i+1)*I], gu[i*2*I:i*2*I+I], gu[i*2*I+I:(i+1)*2*I])
 		}
-		matmulAddN(d.Threads(), x, act, w.wdown, n, I, D) // x += MLP output
+		matmulAddPackedN(d.Threads(), x, act, n, w.wdown) // x += MLP output
 	}
 }
 
@@ -135,7 +135,7 @@ func (d *Decoder) project(dst []float32, sel []int) {
 		rmsNormRows(h[j*D:(j+1)*D], d.x[i*D:(i+1)*D], d.finalNorm, float32(d.cfg.RMSNormEps), D)
 	}
 	clear(dst)
-	matmulAddN(d.Threads(), dst, h, d.head, len(sel), D, d.cfg.VocabSize)
+	matmulAddPackedN(d.Threads(), dst, h, len(sel), d.head)
 }
 
 // rmsNormRows writes x·w/sqrt(mean(x²)+eps) for each D-wide row of x into dst.

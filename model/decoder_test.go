@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -181,7 +182,7 @@ func TestKernelsMatchReference(t *testing.T) {
 		}
 		want := append([]float32(nil), c...)
 		gemmAddRef(want, n, a, k, b, n, m, k, n)
-		matmulAdd(c, a, b, m, k, n)
+		matmulAddPackedN(runtime.GOMAXPROCS(0), c, a, m, packB(b, k, n))
 		if d := maxRelDiff(t, c, want); d > 1e-5 {
 			t.Fatalf("matmul %dx%dx%d (%s) differs by %.3g", m, k, n, simdKernels(), d)
 		}

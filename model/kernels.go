@@ -1,53 +1,17 @@
 package model
 
-import (
-	"runtime"
-	"sync"
-)
+import "sync"
 
 // The decoder's numeric kernels. gemmAdd, dot and axpy have two implementations: kernels_simd.go
 // (GOEXPERIMENT=simd on amd64: AVX-512 register-tiled micro-kernels via simd/archsimd, and on
 // CPUs without AVX-512 the AVX2+FMA ones of kernels_avx2.go) and kernels_generic.go (plain Go). gemmAddRef below is the obviously correct version both are tested
 // against.
 
-// parallelMinWork is the multiply-add count (about 100 µs of one core) above which matmulAdd and
-// the decoder's attention split work across goroutines. Below it the hand-off costs more than it
+// parallelMinWork is the multiply-add count (about 100 µs of one core) above which
+// matmulAddPackedN and the decoder's attention split work across goroutines. Below it the hand-off costs more than it
 // saves on a shared machine: waking a second thread while other processes hold the other core
 // made the tiny decoder 15–20% slower at a 2¹⁷ threshold.
 const parallelMinWork = 1 << 22
-
-// matmulAdd computes C += A·B for row-major C [m, n], A [m, k], B [k, n], splitting the columns
-// across GOMAXPROCS goroutines when the product is large enough.
-func matmulAdd(c, a, b []float32, m, k, n int) { matmulAddN(runtime.GOMAXPROCS(0), c, a, b, m, k, n) }
-
-// matmulAddN is matmulAdd split across at most workers goroutines.
-func matmulAddN(workers int, c, a, b []float32, m, k, n int) {
-	if workers > 1 && m*k*n >= parallelMinWork && n >= 32 {
-		// Split columns on 64-float boundaries (whole 2×64 tiles) when there are enough, else on
-		// 16-float boundaries (whole SIMD vectors).
-		width := 64
-		if n/64 < workers {
-			width = 16
-		}
-		blocks := (n + width - 1) / width
-		workers = min(workers, blocks)
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			j0, j1 := blocks*w/workers*width, min(blocks*(w+1)/workers*width, n)
-			if j0 >= j1 {
-				continue
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				gemmAdd(c[j0:], n, a, k, b[j0:], n, m, k, j1-j0)
-			}()
-		}
-		wg.Wait()
-		return
-	}
-	gemmAdd(c, n, a, k, b, n, m, k, n)
-}
 
 // gemmAddRef is the reference kernel: C[i, j] += Σ_p A[i, p]·B[p, j] for i < m, j < n, with leading
 // dimensions (row strides) ldc, lda, ldb.
@@ -93,3 +57,9 @@ func transpose(w []float32, rows, cols int) []float32 {
 	}
 	return out
 }
+
+// attendMinWork is the attention work (multiply-adds) above which a step's rows attend in
+// parallel: a sixteenth of parallelMinWork, because attention's short axpys run at a fraction of
+// the matrix multiply's rate (at 2²² the 30M decoder attended serially until position 128 and
+// attention was a quarter of a step on one core; at 2¹⁸ it sampled ~12% faster on two idle cores).
+const attendMinWork = 1 << 18

@@ -23,10 +23,11 @@ func simdKernels() string {
 }
 
 // gemmAdd computes C[i, j] += Σ_p A[i, p]·B[p, j] for i < m, j < n (leading dimensions ldc, lda,
-// ldb): 2×64 register tiles of 8 AVX-512 accumulators (each k step loads 4 vectors of B and
-// broadcasts 2 scalars of A for 8 fused multiply-adds), then 1×64 and 1×16 tiles, then scalars.
-// Larger tiles are slower: Go's register allocator uses at most 16 vector registers, and a 4×64
-// tile (16 accumulators) spills to the stack (measured 17 vs 88 GFLOP/s on one core).
+// ldb): 6×64 register tiles of 24 AVX-512 accumulators in assembly (kernels_avx512_amd64.s: each
+// k step loads 4 vectors of B and broadcasts 6 scalars of A for 24 fused multiply-adds), the
+// last m mod 6 rows in archsimd 2×64 and 1×64 tiles, then 1×16 tiles, then scalars. In archsimd
+// a tile cannot grow past 2×64: Go's register allocator uses at most 16 vector registers, and a
+// 4×64 tile (16 accumulators) spills to the stack (measured 17 vs 88 GFLOP/s on one core).
 func gemmAdd(c []float32, ldc int, a []float32, lda int, b []float32, ldb int, m, k, n int) {
 	if !useAVX512 || k == 0 {
 		if useAVX2 && k > 0 {
@@ -37,15 +38,22 @@ func gemmAdd(c []float32, ldc int, a []float32, lda int, b []float32, ldb int, m
 		return
 	}
 	n64, n16 := n/64*64, n/16*16
-	m2 := m / 2 * 2
-	// Loop order: k blocks of kBlock, then 64-column strips, then row pairs. A strip of one k block
-	// of B (kBlock·256 bytes) stays in L1 while every row pair of A passes over it, instead of all
-	// of B streaming through the cache once per row pair.
+	m6 := m / 6 * 6
+	m2 := m6 + (m-m6)/2*2
+	if n64 > 0 && m > 0 {
+		_, _, _ = c[(m-1)*ldc+n64-1], a[(m-1)*lda+k-1], b[(k-1)*ldb+n64-1] // every 6×64 tile is inside these
+	}
+	// Loop order: k blocks of kBlock, then 64-column strips, then rows six at a time. A strip of one
+	// k block of B (kBlock·256 bytes) stays in L1 while every row of A passes over it, instead of
+	// all of B streaming through the cache once per row tile.
 	for k0 := 0; k0 < k; k0 += kBlock {
 		kb := min(kBlock, k-k0)
 		ak, bk := a[k0:], b[k0*ldb:]
 		for j := 0; j < n64; j += 64 {
-			for i := 0; i < m2; i += 2 {
+			for i := 0; i < m6; i += 6 {
+				tile6x64asm(kb, &ak[i*lda], lda, &bk[j], ldb, &c[i*ldc+j], ldc)
+			}
+			for i := m6; i < m2; i += 2 {
 				tile2x64(c[i*ldc+j:], ldc, ak[i*lda:], lda, bk[j:], ldb, kb)
 			}
 			if m2 < m {
@@ -62,6 +70,12 @@ func gemmAdd(c []float32, ldc int, a []float32, lda int, b []float32, ldb int, m
 		gemmAddGo(c[n16:], ldc, a, lda, b[n16:], ldb, m, k, n-n16)
 	}
 }
+
+// tile6x64asm computes C[r, j] += Σ_p A[r, p]·B[p, j] for r < 6, j < 64, p < k ≥ 1 (rows of A,
+// B and C at strides lda, ldb, ldc floats), in kernels_avx512_amd64.s.
+//
+//go:noescape
+func tile6x64asm(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
 
 // tile1x16 computes c[0:16] += Σ_p a[p]·b[p*ldb : p*ldb+16].
 func tile1x16(c, a, b []float32, ldb, k int) {

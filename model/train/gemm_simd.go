@@ -28,9 +28,9 @@ func Kernels() string {
 }
 
 // microKernels computes C[m, n] += A[m, kb]·B[kb, n]: 64-column strips of B, each copied into
-// the contiguous buffer bp [kb, 64] (B's own row stride would alias in L1), in 2×64 register tiles
-// (8 accumulators; Go allocates at most 16 vector registers), then 16-column strips, then a
-// plain-Go tail.
+// the contiguous buffer bp [kb, 64] (B's own row stride would alias in L1), multiplied by the
+// decoder's gemmAdd (model.GemmAdd: 6×64 assembly register tiles of 24 accumulators, the last
+// rows in 2×64 and 1×64 ones), then 16-column strips, then a plain-Go tail.
 func microKernels(c []float32, ldc int, a []float32, lda int, m, kb int, b []float32, ldb int, n int, bp []float32) {
 	if !useAVX512 {
 		model.GemmAdd(c, ldc, a, lda, b, ldb, m, kb, n)
@@ -42,13 +42,7 @@ func microKernels(c []float32, ldc int, a []float32, lda int, m, kb int, b []flo
 		for p := range kb {
 			copy(bp[p*64:(p+1)*64], b[p*ldb+j:p*ldb+j+64])
 		}
-		for i := 0; i < m; i += 2 {
-			if i+1 < m {
-				pair64(c[i*ldc+j:], ldc, a[i*lda:i*lda+kb], a[(i+1)*lda:(i+1)*lda+kb], bp, 64)
-			} else {
-				row64(c[i*ldc+j:i*ldc+j+64], a[i*lda:i*lda+kb], bp, 64)
-			}
-		}
+		model.GemmAdd(c[j:], ldc, a, lda, bp, 64, m, kb, 64) // 6×64 assembly tiles, then 2×64 and 1×64
 	}
 	j32 := n64
 	if n16-n64 >= 32 { // a 32-column strip (head-width products): 4×32 tiles
@@ -76,59 +70,6 @@ func microKernels(c []float32, ldc int, a []float32, lda int, m, kb int, b []flo
 	if n16 < n {
 		microGo(c[n16:], ldc, a, lda, m, kb, b[n16:], ldb, n-n16)
 	}
-}
-
-// pair64 computes c[r*ldc + j] += Σ_p a_r[p]·b[p*ldb + j] for rows a_0, a_1 and j < 64.
-func pair64(c []float32, ldc int, a0, a1, b []float32, ldb int) {
-	c0, c1 := c[:64], c[ldc:ldc+64]
-	s00 := archsimd.LoadFloat32x16Slice(c0[0:16])
-	s01 := archsimd.LoadFloat32x16Slice(c0[16:32])
-	s02 := archsimd.LoadFloat32x16Slice(c0[32:48])
-	s03 := archsimd.LoadFloat32x16Slice(c0[48:64])
-	s10 := archsimd.LoadFloat32x16Slice(c1[0:16])
-	s11 := archsimd.LoadFloat32x16Slice(c1[16:32])
-	s12 := archsimd.LoadFloat32x16Slice(c1[32:48])
-	s13 := archsimd.LoadFloat32x16Slice(c1[48:64])
-	a1 = a1[:len(a0)]
-	for p, x := range a0 {
-		row := b[p*ldb : p*ldb+64]
-		v0 := archsimd.LoadFloat32x16Slice(row[0:16])
-		v1 := archsimd.LoadFloat32x16Slice(row[16:32])
-		v2 := archsimd.LoadFloat32x16Slice(row[32:48])
-		v3 := archsimd.LoadFloat32x16Slice(row[48:64])
-		u := archsimd.BroadcastFloat32x16(x)
-		s00, s01, s02, s03 = v0.MulAdd(u, s00), v1.MulAdd(u, s01), v2.MulAdd(u, s02), v3.MulAdd(u, s03)
-		w := archsimd.BroadcastFloat32x16(a1[p])
-		s10, s11, s12, s13 = v0.MulAdd(w, s10), v1.MulAdd(w, s11), v2.MulAdd(w, s12), v3.MulAdd(w, s13)
-	}
-	s00.StoreSlice(c0[0:16])
-	s01.StoreSlice(c0[16:32])
-	s02.StoreSlice(c0[32:48])
-	s03.StoreSlice(c0[48:64])
-	s10.StoreSlice(c1[0:16])
-	s11.StoreSlice(c1[16:32])
-	s12.StoreSlice(c1[32:48])
-	s13.StoreSlice(c1[48:64])
-}
-
-// row64 computes c[j] += Σ_p pr[p]·b[p*ldb + j] for j < 64.
-func row64(c, pr, b []float32, ldb int) {
-	s0 := archsimd.LoadFloat32x16Slice(c[0:16])
-	s1 := archsimd.LoadFloat32x16Slice(c[16:32])
-	s2 := archsimd.LoadFloat32x16Slice(c[32:48])
-	s3 := archsimd.LoadFloat32x16Slice(c[48:64])
-	for p, av := range pr {
-		row := b[p*ldb : p*ldb+64]
-		u := archsimd.BroadcastFloat32x16(av)
-		s0 = archsimd.LoadFloat32x16Slice(row[0:16]).MulAdd(u, s0)
-		s1 = archsimd.LoadFloat32x16Slice(row[16:32]).MulAdd(u, s1)
-		s2 = archsimd.LoadFloat32x16Slice(row[32:48]).MulAdd(u, s2)
-		s3 = archsimd.LoadFloat32x16Slice(row[48:64]).MulAdd(u, s3)
-	}
-	s0.StoreSlice(c[0:16])
-	s1.StoreSlice(c[16:32])
-	s2.StoreSlice(c[32:48])
-	s3.StoreSlice(c[48:64])
 }
 
 // pair16 computes c[r*ldc + j] += Σ_p a_r[p]·b[p*ldb + j] for rows a_0, a_1 and j < 16.
