@@ -22,22 +22,51 @@ import (
 // normalization or SymPy.
 func init() {
 	gsm := binary(gsm8kExtract, 1, 0)
-	Register("openai/gsm8k", gsm)
-	Register("gsm8k", gsm)
+	registerMath("openai/gsm8k", gsm)
+	registerMath("gsm8k", gsm)
 	mathR := binary(answer.Extract, 1, 0)
 	for _, n := range []string{"lighteval/MATH", "DigitalLearningGmbH/MATH-lighteval", "HuggingFaceH4/MATH-500", "math500"} {
-		Register(n, mathR)
+		registerMath(n, mathR)
 	}
 	dapo := binary(answer.Extract, 1, -1)
 	for _, n := range []string{"math_dapo", "math", "math_dapo_reasoning"} {
-		Register(n, dapo)
+		registerMath(n, dapo)
 	}
 	RegisterPrefix("aime", dapo)
 	RegisterPrefix("numina_", mathR)
-	Register("justrl", JustRL)
-	Register(AnswerDataSource, Answer)
+	mathPrefixes = []string{"aime", "numina_"}
+	registerMath("justrl", JustRL)
+	registerMath(AnswerDataSource, Answer)
 	Register("format/boxed", FormatBoxed)
 	Register("format/think", FormatThink)
+}
+
+// mathNames and mathPrefixes are the data sources registered above with a single-answer math
+// check (IsMath).
+var (
+	mathNames    = map[string]bool{}
+	mathPrefixes []string
+)
+
+// registerMath registers a single-answer math check for name.
+func registerMath(name string, fn Func) {
+	Register(name, fn)
+	mathNames[name] = true
+}
+
+// IsMath reports whether dataSource is graded by one of this file's single-answer math checks
+// (gsm8k, MATH, math_dapo, aime*, numina_*, justrl, answer): the data sources that JustRL's
+// strict boxed check may stand in for. Physics, code, event F1 and format rewards are not.
+func IsMath(dataSource string) bool {
+	if mathNames[dataSource] {
+		return true
+	}
+	for _, p := range mathPrefixes {
+		if strings.HasPrefix(dataSource, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // options derives verifier options whose deadline fits the context.

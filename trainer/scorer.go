@@ -72,15 +72,29 @@ func newScorer(c Config) (*scorer, error) {
 	return s, nil
 }
 
-// dataSource picks the reward function for a row.
+// dataSource picks the reward function for a row. JustRL's strict check stands in for the math
+// verifiers (and for data sources no reward is registered for); a data source with its own grader
+// (Countdown, physics with several boxed answers and units, code, event F1) keeps it: graded by
+// the single-box math check, every physics answer was wrong.
 func (s *scorer) dataSource(ex data.Example) string {
-	if s.strict && ex.DataSource != data.CountdownDataSource {
+	if s.strict && strictReplaces(ex.DataSource) {
 		return "justrl"
 	}
 	if s.lenient && ex.DataSource == data.CountdownDataSource {
 		return countdownLenientSource
 	}
 	return ex.DataSource
+}
+
+// strictReplaces says whether algo.reward.verifier strict_box grades dataSource with the JustRL
+// check: a math data source (reward.IsMath), the arithmetic task, or one without a registered
+// reward.
+func strictReplaces(dataSource string) bool {
+	if reward.IsMath(dataSource) || dataSource == data.ArithDataSource {
+		return true
+	}
+	_, err := reward.Lookup(dataSource)
+	return err != nil
 }
 
 // verify scores items concurrently through the reward registry (a rollout.Verifier). A verifier
