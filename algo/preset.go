@@ -70,8 +70,9 @@ type CriticConfig struct {
 // RewardConfig holds the reward-side tricks. Every one has an off default.
 type RewardConfig struct {
 	// Verifier names the reward function: "math" (equivalence checker), "strict_box" (JustRL: last
-	// \boxed{} string equality, on math data sources; physics, code and event F1 keep their graders), "majority_vote" (TTRL), "lenient" (Countdown: any subset of the
-	// numbers may reach the target; JustRL's verifier ablation; evaluation stays strict).
+	// \boxed{} string equality, on math data sources; physics, code and event F1 keep their
+	// graders), "majority_vote" (TTRL), "lenient" (Countdown: any subset of the numbers may reach
+	// the target; JustRL's verifier ablation; evaluation stays strict).
 	Verifier string `json:"verifier" yaml:"verifier"`
 	// Correct is the reward of a verified-correct response (1).
 	Correct float64 `json:"correct" yaml:"correct"`

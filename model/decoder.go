@@ -119,33 +119,23 @@ func (d *Decoder) Refresh() {
 	n := qd + 2*kvd
 	d.layers = make([]decLayer, len(d.p.Layers))
 	for i, l := range d.p.Layers {
+		// Stacking the [out, in] weights along out and transposing gives the fused [in, q|k|v]
+		// and [in, gate|up] matrices.
+		qkv := append(append(append(make([]float32, 0, n*D), l.Q.Data...), l.K.Data...), l.V.Data...)
+		gu := append(append(make([]float32, 0, 2*I*D), l.Gate.Data...), l.Up.Data...)
 		dl := decLayer{inNorm: clone(l.InputNorm.Data), postNorm: clone(l.PostNorm.Data),
-			wo: packB(transpose(l.O.Data, D, qd), qd, D), wdown: packB(transpose(l.Down.Data, D, I), I, D)}
-		wqkv := make([]float32, D*n)
-		q, k, v := transpose(l.Q.Data, qd, D), transpose(l.K.Data, kvd, D), transpose(l.V.Data, kvd, D)
-		for r := 0; r < D; r++ {
-			copy(wqkv[r*n:], q[r*qd:(r+1)*qd])
-			copy(wqkv[r*n+qd:], k[r*kvd:(r+1)*kvd])
-			copy(wqkv[r*n+qd+kvd:], v[r*kvd:(r+1)*kvd])
-		}
-		dl.wqkv = packB(wqkv, D, n)
+			wqkv: packTransposed(qkv, n, D), wo: packTransposed(l.O.Data, D, qd),
+			wgu: packTransposed(gu, 2*I, D), wdown: packTransposed(l.Down.Data, D, I)}
 		if c.AttentionBias {
 			dl.bqkv = append(append(append([]float32(nil), l.QBias.Data...), l.KBias.Data...), l.VBias.Data...)
 		}
-		wgu := make([]float32, D*2*I)
-		g, u := transpose(l.Gate.Data, I, D), transpose(l.Up.Data, I, D)
-		for r := 0; r < D; r++ {
-			copy(wgu[r*2*I:], g[r*I:(r+1)*I])
-			copy(wgu[r*2*I+I:], u[r*I:(r+1)*I])
-		}
-		dl.wgu = packB(wgu, D, 2*I)
 		d.layers[i] = dl
 	}
 	head := d.p.LMHead
 	if c.TieWordEmbeddings {
 		head = d.p.Embed
 	}
-	d.head = packB(transpose(head.Data, c.VocabSize, D), D, c.VocabSize)
+	d.head = packTransposed(head.Data, c.VocabSize, D)
 	d.embed, d.finalNorm = clone(d.p.Embed.Data), clone(d.p.FinalNorm.Data)
 }
 

@@ -8,10 +8,16 @@ import "sync"
 // against.
 
 // parallelMinWork is the multiply-add count (about 100 µs of one core) above which
-// matmulAddPackedN and the decoder's attention split work across goroutines. Below it the hand-off costs more than it
+// matmulAddPackedN splits a product across goroutines. Below it the hand-off costs more than it
 // saves on a shared machine: waking a second thread while other processes hold the other core
 // made the tiny decoder 15–20% slower at a 2¹⁷ threshold.
 const parallelMinWork = 1 << 22
+
+// attendMinWork is the attention work (multiply-adds) above which a step's rows attend in
+// parallel: a sixteenth of parallelMinWork, because attention's short axpys run at a fraction of
+// the matrix multiply's rate (at 2²² the 30M decoder attended serially until position 128 and
+// attention was a quarter of a step on one core; at 2¹⁸ it sampled ~12% faster on two idle cores).
+const attendMinWork = 1 << 18
 
 // gemmAddRef is the reference kernel: C[i, j] += Σ_p A[i, p]·B[p, j] for i < m, j < n, with leading
 // dimensions (row strides) ldc, lda, ldb.
@@ -46,20 +52,3 @@ func parallelForN(workers, n, minN int, f func(lo, hi int)) {
 	f(0, n/workers)
 	wg.Wait()
 }
-
-// transpose returns the [cols, rows] transpose of the row-major [rows, cols] matrix w.
-func transpose(w []float32, rows, cols int) []float32 {
-	out := make([]float32, len(w))
-	for r := 0; r < rows; r++ {
-		for c, v := range w[r*cols : (r+1)*cols] {
-			out[c*rows+r] = v
-		}
-	}
-	return out
-}
-
-// attendMinWork is the attention work (multiply-adds) above which a step's rows attend in
-// parallel: a sixteenth of parallelMinWork, because attention's short axpys run at a fraction of
-// the matrix multiply's rate (at 2²² the 30M decoder attended serially until position 128 and
-// attention was a quarter of a step on one core; at 2¹⁸ it sampled ~12% faster on two idle cores).
-const attendMinWork = 1 << 18

@@ -1,7 +1,7 @@
 package model
 
-// panelWidth is the column width of a packed weight panel: the width of gemmAdd's widest
-// register tile (2×64 on AVX-512), so that one panel is one tile strip.
+// panelWidth is the column width of a packed weight panel: the width of gemmAdd's 64-column
+// register tiles (6×64, 2×64 and 1×64 on AVX-512), so that one panel is one tile strip.
 const panelWidth = 64
 
 // packedB is a row-major [k, n] weight matrix stored as column panels, the layout the decoder
@@ -16,13 +16,16 @@ type packedB struct {
 	data []float32 // [k·n] panels, as above
 }
 
-// packB returns b, a row-major [k, n] matrix, as column panels.
-func packB(b []float32, k, n int) packedB {
-	p := packedB{k: k, n: n, data: make([]float32, k*n)}
-	for j0 := 0; j0 < n; j0 += panelWidth {
-		panel, w := p.panel(j0 / panelWidth)
-		for r := 0; r < k; r++ {
-			copy(panel[r*w:(r+1)*w], b[r*n+j0:r*n+j0+w])
+// packTransposed returns the transpose of w, a row-major [rows, cols] matrix (a Hugging Face
+// [out, in] weight), as a packed [cols, rows] matrix, in one pass: panel column j is row j of w.
+func packTransposed(w []float32, rows, cols int) packedB {
+	p := packedB{k: cols, n: rows, data: make([]float32, rows*cols)}
+	for i := 0; i < p.panels(); i++ {
+		panel, width := p.panel(i)
+		for jj := 0; jj < width; jj++ {
+			for r, v := range w[(i*panelWidth+jj)*cols : (i*panelWidth+jj+1)*cols] {
+				panel[r*width+jj] = v
+			}
 		}
 	}
 	return p

@@ -7,6 +7,44 @@ import (
 	"testing"
 )
 
+// packB returns b, a row-major [k, n] matrix, as column panels: the obviously correct layout
+// packTransposed is checked against.
+func packB(b []float32, k, n int) packedB {
+	p := packedB{k: k, n: n, data: make([]float32, k*n)}
+	for j0 := 0; j0 < n; j0 += panelWidth {
+		panel, w := p.panel(j0 / panelWidth)
+		for r := 0; r < k; r++ {
+			copy(panel[r*w:(r+1)*w], b[r*n+j0:r*n+j0+w])
+		}
+	}
+	return p
+}
+
+// transpose returns the [cols, rows] transpose of the row-major [rows, cols] matrix w.
+func transpose(w []float32, rows, cols int) []float32 {
+	out := make([]float32, len(w))
+	for r := 0; r < rows; r++ {
+		for c, v := range w[r*cols : (r+1)*cols] {
+			out[c*rows+r] = v
+		}
+	}
+	return out
+}
+
+// TestPackTransposedIsPackOfTranspose checks the decoder's one-pass layout against transposing
+// then packing, over shapes with and without a narrow last panel.
+func TestPackTransposedIsPackOfTranspose(t *testing.T) {
+	for _, s := range []struct{ rows, cols int }{{1, 1}, {5, 3}, {64, 7}, {100, 33}, {768, 512}} {
+		w := make([]float32, s.rows*s.cols)
+		for i := range w {
+			w[i] = float32(i)
+		}
+		if got, want := packTransposed(w, s.rows, s.cols), packB(transpose(w, s.rows, s.cols), s.cols, s.rows); got.k != want.k || got.n != want.n || !slices.Equal(got.data, want.data) {
+			t.Fatalf("[%d, %d]: packTransposed differs from packB(transpose)", s.rows, s.cols)
+		}
+	}
+}
+
 // TestPackedMatmulMatchesRowMajor checks packB's layout and that matmulAddPackedN gives gemmAdd's
 // results on the row-major matrix bit for bit (and gemmAddRef's to rounding), over shapes with and without a narrow last
 // panel, one and two workers.
@@ -104,5 +142,15 @@ func TestGemmRowDoesNotDependOnItsTile(t *testing.T) {
 		if !slices.Equal(one, all[i*n:(i+1)*n]) {
 			t.Fatalf("row %d differs between the %d-row product and the row alone (%s)", i, m, simdKernels())
 		}
+	}
+}
+
+// BenchmarkRefreshSmall30M is the decoder's per-weight-version cost (after every training step of
+// an RL run): re-laying out the 30M model's weights for sampling.
+func BenchmarkRefreshSmall30M(b *testing.B) {
+	dec := NewDecoder(NewRandom(Small30MConfig(), 1), 1, 16)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		dec.Refresh()
 	}
 }

@@ -32,9 +32,8 @@ func init() {
 	for _, n := range []string{"math_dapo", "math", "math_dapo_reasoning"} {
 		registerMath(n, dapo)
 	}
-	RegisterPrefix("aime", dapo)
-	RegisterPrefix("numina_", mathR)
-	mathPrefixes = []string{"aime", "numina_"}
+	registerMathPrefix("aime", dapo)
+	registerMathPrefix("numina_", mathR)
 	registerMath("justrl", JustRL)
 	registerMath(AnswerDataSource, Answer)
 	Register("format/boxed", FormatBoxed)
@@ -52,6 +51,13 @@ var (
 func registerMath(name string, fn Func) {
 	Register(name, fn)
 	mathNames[name] = true
+}
+
+// registerMathPrefix registers a single-answer math check for every data source starting with
+// prefix.
+func registerMathPrefix(prefix string, fn Func) {
+	RegisterPrefix(prefix, fn)
+	mathPrefixes = append(mathPrefixes, prefix)
 }
 
 // IsMath reports whether dataSource is graded by one of this file's single-answer math checks
