@@ -27,6 +27,7 @@ const (
 	VFLoss             = "critic/vf_loss"                   // clipped critic loss
 	VFClipFrac         = "critic/vf_clipfrac"               // fraction of valid tokens where the clipped value error is larger
 	UpdateRowsSkipped  = "perf/update_rows_skipped_ratio"   // rows left out of updates as inert (all-zero advantages)
+	OldLogProbRows     = "perf/old_log_prob_rows_ratio"     // share of rows the old-log-prob pass scored (run.old_log_probs: updated)
 	RolloutProbsDiffMx = "training/rollout_probs_diff_max"  // max |p_sampler − p_trainer| over tokens
 	RolloutProbsDiff   = "training/rollout_probs_diff_mean" // mean |p_sampler − p_trainer| over tokens
 	TrainingStage      = "training/stage"                   // the stage of staged training a step ran in (1-based; absent without stages)

@@ -3,6 +3,8 @@ package trainer
 import (
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	yamlv3 "gopkg.in/yaml.v3"
 
@@ -116,6 +118,10 @@ type RunConfig struct {
 	// TimeBudgetS ends the RL phase after the first step that finishes past this many wall seconds
 	// from the first RL step's start, then evaluates as after the last step (0: no budget).
 	TimeBudgetS float64 `yaml:"time_budget_s" validate:"gte=0"`
+	// OldLogProbs is which rows the old-log-prob pass scores: "all" ("" too: every row, verl's
+	// actor/entropy) or "updated" (only the rows the update reads, when the loss leaves
+	// zero-advantage rows inert and nothing else needs the others; see docs/training.md).
+	OldLogProbs string `yaml:"old_log_probs"`
 }
 
 // ModelConfig chooses the policy network and tokenizer.
@@ -305,6 +311,9 @@ func (c Config) validate() error {
 	}
 	if err := c.validateAsync(); err != nil {
 		return err
+	}
+	if o := c.Run.OldLogProbs; o != "" && !slices.Contains(oldLogProbModes, o) {
+		return fmt.Errorf("config: run.old_log_probs = %q: want one of %s", o, strings.Join(oldLogProbModes, ", "))
 	}
 	if c.Data.TrainFile == "" && c.Data.Task == "" {
 		return fmt.Errorf("config: set data.task (a built-in task) or data.train_file")

@@ -12,12 +12,56 @@ import (
 	"github.com/ascent-rl/ascent/rollout"
 )
 
-// prepare computes old/ref log-probs, values and advantages of a batch, in place.
+// prepare computes old/ref log-probs, values and advantages of a batch, in place. With
+// run.old_log_probs "updated" (scoresUpdatedRowsOnly) the advantages come first and only the rows
+// the update reads are scored; the others keep nil old log-probs and the metrics from this pass
+// (actor/entropy, the sampler/trainer differences, the IS statistics) cover the scored rows.
 func (t *Trainer) prepare(ctx context.Context, b *batch, m metrics, tm *timings) error {
 	temp := t.cfg.Algo.Sampling.Temperature
-	tm.begin("old_log_prob")
-	old, err := t.policy.LogProbs(ctx, b.rows, temp)
-	tm.end("old_log_prob")
+	B := len(b.rows)
+	T := 0
+	for _, r := range b.rows {
+		T = max(T, len(r.Response))
+	}
+	in := algo.AdvantageInputs{TokenRewards: matrix(B, T), Mask: matrix(B, T), Group: make([]string, B), Demo: make([]bool, B)}
+	for i, r := range b.rows {
+		last := -1 // the sequence reward sits at the last trained token
+		for j := range r.Response {
+			if r.Trained(j) {
+				in.Mask[i][j], last = 1, j
+			}
+		}
+		if last >= 0 {
+			in.TokenRewards[i][last] = b.scores[i]
+		}
+		in.Group[i] = fmt.Sprint(b.groupOf[i])
+		in.Demo[i] = r.Demo
+	}
+	var out algo.AdvantageOutput // computed first when only the updated rows are scored
+	haveOut := false
+	var old *engine.LogProbResult
+	var err error
+	if t.scoresUpdatedRowsOnly() {
+		tm.begin("adv")
+		out, err = t.adv.Compute(in)
+		tm.end("adv")
+		haveOut = true
+		if err != nil {
+			return fmt.Errorf("advantages: %w", err)
+		}
+		for i, r := range b.rows {
+			b.rows[i].Advantages = toF32(out.Advantages[i][:len(r.Response)])
+		}
+		sel := updatedRows(b.rows, b.groupOf)
+		m[metric.OldLogProbRows] = float64(len(sel)) / float64(max(B, 1))
+		tm.begin("old_log_prob")
+		old, err = t.logProbsOf(ctx, b.rows, sel, temp)
+		tm.end("old_log_prob")
+	} else {
+		tm.begin("old_log_prob")
+		old, err = t.policy.LogProbs(ctx, b.rows, temp)
+		tm.end("old_log_prob")
+	}
 	if err != nil {
 		return fmt.Errorf("old log-probs: %w", err)
 	}
@@ -31,30 +75,17 @@ func (t *Trainer) prepare(ctx context.Context, b *batch, m metrics, tm *timings)
 	}
 	tm.begin("adv")
 	defer tm.end("adv")
-	B := len(b.rows)
-	T := 0
-	for _, r := range b.rows {
-		T = max(T, len(r.Response))
-	}
-	in := algo.AdvantageInputs{TokenRewards: matrix(B, T), Mask: matrix(B, T), Group: make([]string, B), Demo: make([]bool, B)}
 	var sampler, trainer [][]float32
-	for i, r := range b.rows {
-		last := -1 // the sequence reward sits at the last trained token
-		for j := range r.Response {
-			if r.Trained(j) {
-				in.Mask[i][j], last = 1, j
-			}
-		}
-		if last >= 0 {
-			in.TokenRewards[i][last] = b.scores[i]
-		}
-		in.Group[i] = fmt.Sprint(b.groupOf[i])
-		in.Demo[i] = r.Demo
+	scored := matrix(B, T) // the mask of the tokens whose old log-probs were computed
+	for i := range b.rows {
 		b.rows[i].OldLogProbs = old.LogProbs[i]
+		if old.LogProbs[i] != nil {
+			copy(scored[i], in.Mask[i])
+		}
 		if ref != nil {
 			b.rows[i].RefLogProbs = ref.LogProbs[i]
 		}
-		if b.sampler[i] != nil {
+		if b.sampler[i] != nil && old.LogProbs[i] != nil {
 			sampler = append(sampler, b.sampler[i])
 			trainer = append(trainer, old.LogProbs[i])
 		}
@@ -90,11 +121,12 @@ func (t *Trainer) prepare(ctx context.Context, b *batch, m metrics, tm *timings)
 			}
 		}
 	}
-	out, err := t.adv.Compute(in)
-	if err != nil {
-		return fmt.Errorf("advantages: %w", err)
+	if !haveOut {
+		if out, err = t.adv.Compute(in); err != nil {
+			return fmt.Errorf("advantages: %w", err)
+		}
 	}
-	m[metric.LogpAdvCov] = logpAdvCov(old.LogProbs, out.Advantages, in.Mask)
+	m[metric.LogpAdvCov] = logpAdvCov(old.LogProbs, out.Advantages, scored)
 	for i, r := range b.rows {
 		L := len(r.Response)
 		b.rows[i].Advantages = toF32(out.Advantages[i][:L])

@@ -30,7 +30,7 @@ func weightAdvantages(b *batch, m metrics, seqLevel bool, weights isWeights, cou
 	n, counted, units := 0, 0, 0
 	for i := range b.rows {
 		r := &b.rows[i]
-		if b.sampler[i] == nil || r.Demo {
+		if b.sampler[i] == nil || r.Demo || r.OldLogProbs == nil { // nil: not scored, inert (prepare)
 			continue
 		}
 		w, c := weights(r.OldLogProbs, b.sampler[i], r.Trained)

@@ -6,6 +6,7 @@
 //
 //	GOEXPERIMENT=simd go run ./bench/async --json
 //	GOEXPERIMENT=simd go run ./bench/async --seeds 1 --budget 10 --staleness 0,1   # a smoke run
+//	GOEXPERIMENT=simd go run ./bench/async --staleness '' --local-seeds 3 --set run.old_log_probs=updated
 //
 // It trains one SFT warm-up (the default recipe's task and model), starts two rollout servers from
 // it (this binary re-executed as a server process: the same serve.New and Serve that `ascent
@@ -63,6 +64,11 @@ func main() {
 	flag.StringVar(&o.localSplit, "local-split", "0/0,1/1", "async.local.sampler_threads/learner_threads pairs of the local runs with max_staleness ≥ 1 (0/0: share the cores)")
 	flag.StringVar(&o.fleetSplit, "fleet-split", "", "extra fleet runs (seed 1) at every --staleness with each server's GOMAXPROCS and async.local.learner_threads, as SERVER/LEARNER pairs (1/1: one core each); the synchronous one sets only the servers'")
 	flag.StringVar(&o.continueEtas, "continue-staleness", "1", "async.max_staleness values also run on the fleet (seed 1) with async.partial=continue (\"\": skip)")
+	flag.Func("set", "an extra trainer override for every RL run, e.g. run.old_log_probs=updated (repeatable)", func(v string) error {
+		o.sets = append(o.sets, v)
+		return nil
+	})
+	flag.IntVar(&o.localSeeds, "local-seeds", 1, "seeds of every local-engine run")
 	flag.IntVar(&o.sftSteps, "sft-steps", 150, "SFT warm-up steps")
 	flag.IntVar(&o.eval, "eval", 500, "held-out problems")
 	flag.StringVar(&o.out, "out", "bench-out/async", "output directory (runs)")
@@ -81,8 +87,10 @@ func main() {
 }
 
 type options struct {
+	sets                      []string // extra trainer overrides of every RL run (--set, repeatable)
 	json                      bool
 	seeds, sftSteps, eval     int
+	localSeeds                int // seeds of every local-engine run
 	budget                    float64
 	staleness, localStaleness string
 	seeded                    string
@@ -221,7 +229,7 @@ func run(o options) (*results, error) {
 	one := func(name, variant string, eta, seed int, extra ...string) (runResult, error) {
 		sets := append([]string{"run.out=" + runs, "run.name=" + name + "-" + stamp, fmt.Sprintf("run.seed=%d", seed),
 			"run.steps=100000", fmt.Sprintf("run.time_budget_s=%g", o.budget), "run.save_every=0", "run.samples_per_step=0",
-			"sft.steps=0", "model.init=" + ckpt, fmt.Sprintf("eval.problems=%d", o.eval), fmt.Sprintf("async.max_staleness=%d", eta)}, extra...)
+			"sft.steps=0", "model.init=" + ckpt, fmt.Sprintf("eval.problems=%d", o.eval), fmt.Sprintf("async.max_staleness=%d", eta)}, slices.Concat(o.sets, extra)...)
 		cfg, err := trainer.LoadConfig("justrl", "", sets)
 		if err != nil {
 			return runResult{}, err
@@ -303,11 +311,13 @@ func run(o options) (*results, error) {
 				variant = fmt.Sprintf("split%d/%d", sp[0], sp[1])
 				sets = []string{fmt.Sprintf("async.local.sampler_threads=%d", sp[0]), fmt.Sprintf("async.local.learner_threads=%d", sp[1])}
 			}
-			r, err := one(fmt.Sprintf("local-eta%d-split%d-%d", eta, sp[0], sp[1]), variant, eta, 1, sets...)
-			if err != nil {
-				return nil, err
+			for seed := 1; seed <= o.localSeeds; seed++ {
+				r, err := one(fmt.Sprintf("local-eta%d-split%d-%d-seed%d", eta, sp[0], sp[1], seed), variant, eta, seed, sets...)
+				if err != nil {
+					return nil, err
+				}
+				res.LocalRuns = append(res.LocalRuns, r)
 			}
-			res.LocalRuns = append(res.LocalRuns, r)
 		}
 	}
 	summarize(res.Runs, res.StepsPerMin, res.Heldout, res.CPUPerStep)
