@@ -2,7 +2,6 @@ package trainer
 
 import (
 	"context"
-	"slices"
 
 	"github.com/ascent-rl/ascent/engine"
 )
@@ -19,6 +18,12 @@ func (t *Trainer) scoresUpdatedRowsOnly() bool {
 	if t.cfg.Run.OldLogProbs != "updated" || t.cfg.Algo.Critic != nil || t.cfg.Algo.KL.InReward || t.ref != nil {
 		return false
 	}
+	return t.zeroAdvantageRowsInert()
+}
+
+// zeroAdvantageRowsInert reports whether the actor loss ignores rows whose advantages are all zero
+// (algo.Actor.ZeroAdvantageRowsInert), so the update may leave them out.
+func (t *Trainer) zeroAdvantageRowsInert() bool {
 	inert, ok := t.actor.(interface{ ZeroAdvantageRowsInert() bool })
 	return ok && inert.ZeroAdvantageRowsInert()
 }
@@ -33,7 +38,7 @@ func updatedRows(rows []engine.Row, groupOf []int) []int {
 	for i, r := range rows {
 		first := !seen[groupOf[i]]
 		seen[groupOf[i]] = true
-		if first || slices.ContainsFunc(r.Advantages, func(a float32) bool { return a != 0 }) {
+		if first || hasAdvantage(r) {
 			sel = append(sel, i)
 		}
 	}

@@ -73,6 +73,11 @@ func (t *Trainer) encodeResponse(text string) ([]int, error) {
 	return ids, nil
 }
 
+// hasAdvantage reports whether any of r's advantages is non-zero (a row without one is inert).
+func hasAdvantage(r engine.Row) bool {
+	return slices.ContainsFunc(r.Advantages, func(a float32) bool { return a != 0 })
+}
+
 // withoutInertRows drops the rows whose advantages are all zero (they add nothing to a loss whose
 // ZeroAdvantageRowsInert is true) and returns the totals the update must still normalise by. It
 // keeps at least one row, so that the optimiser still takes its step (momentum, weight decay) exactly
@@ -81,7 +86,7 @@ func withoutInertRows(rows []engine.Row) ([]engine.Row, *engine.UpdateTotals) {
 	totals := engine.TotalsOf(rows)
 	kept := make([]engine.Row, 0, len(rows))
 	for _, r := range rows {
-		if slices.ContainsFunc(r.Advantages, func(a float32) bool { return a != 0 }) {
+		if hasAdvantage(r) {
 			kept = append(kept, r)
 		}
 	}

@@ -38,14 +38,13 @@ func (t *Trainer) prepare(ctx context.Context, b *batch, m metrics, tm *timings)
 		in.Demo[i] = r.Demo
 	}
 	var out algo.AdvantageOutput // computed first when only the updated rows are scored
-	haveOut := false
 	var old *engine.LogProbResult
 	var err error
-	if t.scoresUpdatedRowsOnly() {
+	advFirst := t.scoresUpdatedRowsOnly()
+	if advFirst {
 		tm.begin("adv")
 		out, err = t.adv.Compute(in)
 		tm.end("adv")
-		haveOut = true
 		if err != nil {
 			return fmt.Errorf("advantages: %w", err)
 		}
@@ -121,7 +120,7 @@ func (t *Trainer) prepare(ctx context.Context, b *batch, m metrics, tm *timings)
 			}
 		}
 	}
-	if !haveOut {
+	if !advFirst {
 		if out, err = t.adv.Compute(in); err != nil {
 			return fmt.Errorf("advantages: %w", err)
 		}
@@ -181,7 +180,7 @@ func (t *Trainer) update(ctx context.Context, b *batch, ngroups, step int, m met
 			}
 			opt := engine.UpdateOptions{Temperature: a.Sampling.Temperature, MicroBatchRows: t.cfg.Run.MicroBatchRows,
 				Seed: streamSeed(t.cfg.Run.Seed, "loss", step, epoch, mb), SkipAboveGradNorm: a.Optim.SkipGradNormAbove}
-			if inert, ok := t.actor.(interface{ ZeroAdvantageRowsInert() bool }); ok && inert.ZeroAdvantageRowsInert() {
+			if t.zeroAdvantageRowsInert() {
 				all := len(rows)
 				rows, opt.Totals = withoutInertRows(rows)
 				skipped += all - len(rows)
